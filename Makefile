@@ -1,0 +1,54 @@
+# diffprog — the two commands a person needs are `make tutorial` and `make test`.
+# Everything is installed into .venv (made with $(PYTHON) when missing).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+T      ?=
+PYTEST_ARGS ?=
+
+.PHONY: help tutorial test lint sync bench clean
+
+help:
+	@echo "make tutorial [T=02]  execute the tutorials (or one) and build the HTML book in build/book/"
+	@echo "make test             install the test extra and run the whole suite (tutorials included)"
+	@echo "make lint             ruff over the package, tests, benchmarks and notebooks"
+	@echo "make sync             regenerate tutorials/*.ipynb from their .md text twins"
+	@echo "make bench [QUICK=1]  benchmarks against plain jax, numpy, numdifftools, PyTorch, TensorFlow"
+	@echo "make clean            remove build/ and caches (keeps .venv)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall when pyproject.toml changes.
+$(VENV)/.tutorials: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[tutorials]"
+	@touch $@
+
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.tutorials
+
+tutorial: $(VENV)/.tutorials
+	$(PY) tutorials/book.py build $(if $(T),--only $(T))
+
+test: $(VENV)/.test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test
+	$(PY) -m ruff check diffprog tests tutorials benchmarks
+
+$(VENV)/.bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[bench]"
+	@touch $@
+
+bench: $(VENV)/.bench
+	$(PY) benchmarks/run.py $(if $(QUICK),--quick)
+
+sync: $(VENV)/.tutorials
+	$(PY) tutorials/book.py sync
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
