@@ -161,7 +161,8 @@ def fit(loss_fn: Callable[[PyTree], jax.Array], params: PyTree, optimizer: Any, 
 
     The steps run in jitted ``lax.scan`` chunks of ``chunk_size`` steps; between chunks
     the bar advances and the losses are checked, so a diverging run stops at the end of
-    the chunk where it diverged. The bar shows only when someone watches (never in tests
+    the chunk where it diverged. All chunks have one length, so one compilation serves
+    them all (the last chunk's surplus steps are computed as no-ops and dropped). The bar shows only when someone watches (never in tests
     or CI; see ``diffprog._progress``).
 
     Args:
@@ -196,29 +197,35 @@ def fit(loss_fn: Callable[[PyTree], jax.Array], params: PyTree, optimizer: Any, 
         chunk_size = max(100, -(-num_steps // 50))
     if operator.index(chunk_size) < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
+    chunk_size = min(chunk_size, max(num_steps, 1))
     params = jax.tree_util.tree_map(jnp.asarray, params)
     opt_state = optimizer.init(params)
     value_and_grad = jax.value_and_grad(loss_fn)
 
-    @functools.partial(jax.jit, static_argnames="length")
-    def chunk(p, state, length):
-        def step(carry, _):
+    @jax.jit
+    def chunk(p, state, steps_left):
+        # Every chunk has the same length (one compilation); in the last one, steps past
+        # ``steps_left`` leave the params and state unchanged and are trimmed off below.
+        def step(carry, i):
             p, state = carry
             loss, grads = value_and_grad(p)
-            updates, state = optimizer.update(grads, state, p)
+            updates, new_state = optimizer.update(grads, state, p)
             new = jax.tree_util.tree_map(lambda a, u: (a + u).astype(a.dtype), p, updates)
-            return (new, state), (loss, p if keep_params else None)
+            keep = i < steps_left
+            new, new_state = jax.tree_util.tree_map(lambda a, b: jnp.where(keep, a, b),
+                                                    (new, new_state), (p, state))
+            return (new, new_state), (loss, p if keep_params else None)
 
-        return jax.lax.scan(step, (p, state), None, length=length)
+        return jax.lax.scan(step, (p, state), jnp.arange(chunk_size))
 
-    losses, path, done = [], [], 0
+    losses, path = [], []
     starts = range(0, num_steps, chunk_size)
     for start in progress(starts, total=len(starts), desc="fit", enabled=show_progress):
         length = min(chunk_size, num_steps - start)
         (params, opt_state), (chunk_losses, chunk_path) = chunk(params, opt_state, length)
+        chunk_losses = chunk_losses[:length]
         losses.append(chunk_losses)
-        path.append(chunk_path)
-        done += length
+        path.append(jax.tree_util.tree_map(lambda a, n=length: a[:n], chunk_path))
         if not np.all(np.isfinite(np.asarray(chunk_losses))):
             break
     final_loss = jnp.reshape(loss_fn(params), (1,))
