@@ -282,6 +282,15 @@ def _sum3(r: jax.Array, rx: jax.Array, rr: jax.Array, axes: tuple[int, ...]):
 
 
 @jax.jit
+def _linear_mse_fused(m: jax.Array, b: jax.Array, x: jax.Array, y: jax.Array):
+    """(C, dC/dm, dC/db) for C = mean((m x + b - y)^2), all in one compiled call."""
+    dtype = jnp.result_type(x, y, jnp.float32)
+    x, y = x.astype(dtype), y.astype(dtype)
+    s_r, s_rx, s_rr = _linear_mse_sums(m.astype(dtype), b.astype(dtype), x, y)
+    n = x.size
+    return s_rr / n, 2.0 * s_rx / n, 2.0 * s_r / n
+
+
 def _linear_mse_sums(m: jax.Array, b: jax.Array, x: jax.Array, y: jax.Array):
     """(sum r, sum r x, sum r^2) for r = m x + b - y, in one fused pass over x and y.
 
@@ -343,9 +352,10 @@ def linear_mse_value_and_grad(params: dict, x: ArrayLike, y: ArrayLike) -> tuple
     if not isinstance(params, dict) or not {"m", "b"} <= set(params):
         raise ValueError("linear_mse_value_and_grad: params must be a dict {'m': slope, 'b': "
                          f"intercept}}, got {params!r}.")
-    x, y = _pair(x, y, "linear_mse_value_and_grad (x and y)")
-    m = jnp.asarray(params["m"], x.dtype)
-    b = jnp.asarray(params["b"], x.dtype)
-    s_r, s_rx, s_rr = _linear_mse_sums(m, b, x, y)
-    n = x.size
-    return s_rr / n, {"m": 2.0 * s_rx / n, "b": 2.0 * s_r / n}
+    if jnp.shape(x) != jnp.shape(y):
+        _pair(x, y, "linear_mse_value_and_grad (x and y)")  # raises the shape error
+    if jnp.size(x) == 0:
+        raise ValueError("linear_mse_value_and_grad: x and y are empty; the mean is undefined.")
+    cost, grad_m, grad_b = _linear_mse_fused(jnp.asarray(params["m"]), jnp.asarray(params["b"]),
+                                             jnp.asarray(x), jnp.asarray(y))
+    return cost, {"m": grad_m, "b": grad_b}
