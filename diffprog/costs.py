@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 __all__ = [
@@ -352,9 +353,9 @@ def linear_mse_value_and_grad(params: dict, x: ArrayLike, y: ArrayLike) -> tuple
     if not isinstance(params, dict) or not {"m", "b"} <= set(params):
         raise ValueError("linear_mse_value_and_grad: params must be a dict {'m': slope, 'b': "
                          f"intercept}}, got {params!r}.")
-    if jnp.shape(x) != jnp.shape(y):
+    if np.shape(x) != np.shape(y):
         _pair(x, y, "linear_mse_value_and_grad (x and y)")  # raises the shape error
-    if jnp.size(x) == 0:
+    if np.size(x) == 0:
         raise ValueError("linear_mse_value_and_grad: x and y are empty; the mean is undefined.")
     cost, grad_m, grad_b = _linear_mse_fused(jnp.asarray(params["m"]), jnp.asarray(params["b"]),
                                              jnp.asarray(x), jnp.asarray(y))
