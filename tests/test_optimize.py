@@ -216,3 +216,15 @@ def test_fit_progress_does_not_change_results():
     a = fit(course_cost, START, optax.adam(0.05), 30, chunk_size=7, show_progress=False)
     b = fit(course_cost, START, optax.adam(0.05), 30, chunk_size=30)
     np.testing.assert_allclose(a.losses, b.losses, rtol=1e-5)
+
+
+def test_fit_zero_steps_and_path():
+    zero = fit(course_cost, START, optax.sgd(0.01), 0, keep_params=True)
+    assert zero.losses.shape == (1,) and zero.path["m"].shape == (1,)
+    assert float(zero.losses[0]) == pytest.approx(19.6755, abs=1e-4)
+    res = fit(course_cost, START, optax.sgd(0.01), 23, keep_params=True, chunk_size=5)
+    ref = gradient_descent(course_cost, START, 0.01, 23, keep_params=True)
+    np.testing.assert_allclose(res.path["m"], ref.path["m"], rtol=1e-5)
+    np.testing.assert_allclose(res.path["b"], ref.path["b"], rtol=1e-5)
+    with pytest.raises(ValueError, match="chunk_size"):
+        fit(course_cost, START, optax.sgd(0.01), 5, chunk_size=0)
