@@ -9,6 +9,30 @@ imported on demand.
 
 __version__ = "0.1.0"
 
+# costs
+from .costs import bce_with_logits as bce_with_logits
+from .costs import bce_with_logits_grad as bce_with_logits_grad
+from .costs import huber as huber
+from .costs import huber_grad as huber_grad
+from .costs import linear_mse_value_and_grad as linear_mse_value_and_grad
+from .costs import mae as mae
+from .costs import mae_grad as mae_grad
+from .costs import mse as mse
+from .costs import mse_grad as mse_grad
+from .costs import softmax_cross_entropy as softmax_cross_entropy
+from .costs import softmax_cross_entropy_grad as softmax_cross_entropy_grad
+
+# models
+from .models import linear as linear
+from .models import logistic as logistic
+from .models import polynomial as polynomial
+
+# optimize
+from .optimize import DivergenceError as DivergenceError
+from .optimize import OptResult as OptResult
+from .optimize import fit as fit
+from .optimize import gradient_descent as gradient_descent
+from .optimize import least_squares as least_squares
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
@@ -18,4 +42,26 @@ __all__ = [
     "default_float",
     "eps",
     "float64",
+    # costs
+    "bce_with_logits",
+    "bce_with_logits_grad",
+    "huber",
+    "huber_grad",
+    "linear_mse_value_and_grad",
+    "mae",
+    "mae_grad",
+    "mse",
+    "mse_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    # models
+    "linear",
+    "logistic",
+    "polynomial",
+    # optimize
+    "DivergenceError",
+    "OptResult",
+    "fit",
+    "gradient_descent",
+    "least_squares",
 ]
