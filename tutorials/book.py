@@ -124,7 +124,7 @@ def execute(md_path: Path, progress: bool = False):
     """Execute the tutorial (from its notebook form) and return the executed notebook.
 
     The kernel imports diffprog from this checkout (``PYTHONPATH``), runs in the
-    tutorials folder, and any error stops execution and is raised.
+    tutorials folder with ``DIFFPROG_PROGRESS=0``, and any error stops execution and is raised.
     """
     from nbclient import NotebookClient
 
@@ -132,6 +132,8 @@ def execute(md_path: Path, progress: bool = False):
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
+    # Nobody watches a headless kernel: no inner progress bars (the book shows cells instead).
+    os.environ.setdefault("DIFFPROG_PROGRESS", "0")
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     bar = None
     if progress:
