@@ -7,6 +7,9 @@ expected values: they recompute the answer from the exercise's statement.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -15,7 +18,7 @@ import sympy as sp
 from jax import lax
 
 import diffprog
-from diffprog.exercises import DNE, get
+from diffprog.exercises import DNE, all_exercises, get
 
 x, h = sp.symbols("x h", real=True)
 
@@ -179,3 +182,12 @@ def test_11_11_gradient_over_unequal_shards():
     assert float(jax.grad(shard_mean)(0.0, t1)) == pytest.approx(1.0, rel=1e-5)
     full = jax.grad(shard_mean)(0.0, jnp.concatenate([t0, t1]))
     assert float(full) == pytest.approx(solution("11.11"), rel=1e-5)
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def test_every_exercise_of_tutorial_11_has_an_oracle_test():
+    registered = {k for k in all_exercises() if k.startswith("11.")}
+    tested = {f"11.{k}" for k in re.findall(r"^def test_11_(\d+)_", Path(__file__).read_text(), re.M)}
+    assert registered == tested, f"without an oracle test: {registered - tested}; stale: {tested - registered}"
