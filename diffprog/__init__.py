@@ -9,6 +9,10 @@ imported on demand.
 
 __version__ = "0.1.0"
 
+# autodiff (the from-scratch engine is the subpackage diffprog.autodiff)
+from . import autodiff as autodiff
+from .explain import Trace as Trace
+from .explain import explain as explain
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
@@ -18,4 +22,8 @@ __all__ = [
     "default_float",
     "eps",
     "float64",
+    # autodiff
+    "Trace",
+    "autodiff",
+    "explain",
 ]
