@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+from jax.extend.core import Literal
 from jax.typing import ArrayLike
 
 __all__ = ["RULES", "Row", "Trace", "explain"]
@@ -224,13 +225,13 @@ def _pad(s: str, width: int) -> str:
     return s + " " * (width - _width(s))
 
 
-def _flatten(jaxpr, consts, atoms, steps, counter, vars_of):
+def _flatten(jaxpr, consts, atoms, steps, counter):
     """Walk ``jaxpr`` (inlining calls), appending one step per equation."""
     env = dict(zip(jaxpr.invars, atoms, strict=True))
     env.update(zip(jaxpr.constvars, consts, strict=True))
 
     def read(atom):
-        if hasattr(atom, "val") and not hasattr(atom, "count"):  # a Literal
+        if isinstance(atom, Literal):  # a constant written into the jaxpr
             return (f"{float(atom.val):g}", jnp.asarray(atom.val), None)
         return env[atom]
 
@@ -242,7 +243,7 @@ def _flatten(jaxpr, consts, atoms, steps, counter, vars_of):
             inner = getattr(closed, "jaxpr", closed)
             inner_consts = [(f"c{str(i).translate(_SUB)}", jnp.asarray(c), None)
                             for i, c in enumerate(getattr(closed, "consts", ()))]
-            outs = _flatten(inner, inner_consts, ins, steps, counter, vars_of)
+            outs = _flatten(inner, inner_consts, ins, steps, counter)
             env.update(zip(eqn.outvars, outs, strict=True))
             continue
         if name in _WHY_NOT:
@@ -267,9 +268,7 @@ def _flatten(jaxpr, consts, atoms, steps, counter, vars_of):
         out_name = _v(counter[0])
         rule = RULES[name]
         steps.append((out_name, rule, ins, value, eqn.params))
-        entry = (out_name, value, len(steps) - 1)
-        env[eqn.outvars[0]] = entry
-        vars_of[out_name] = entry
+        env[eqn.outvars[0]] = (out_name, value, len(steps) - 1)
     return [read(a) for a in jaxpr.outvars]
 
 
@@ -339,7 +338,7 @@ def explain(f: Callable[..., Any], *args: ArrayLike,
     consts = [(f"c{str(i).translate(_SUB)}", jnp.asarray(c), None)
               for i, c in enumerate(closed.consts)]
     steps: list = []
-    out = _flatten(closed.jaxpr, consts, inputs, steps, [0], {})[0]
+    out = _flatten(closed.jaxpr, consts, inputs, steps, [0])[0]
 
     # Forward primal trace.
     primal = [Row(name, f"x{str(k + 1).translate(_SUB)}", float(x))

@@ -26,12 +26,12 @@ from .forward import grad_fwd as grad_fwd
 from .forward import jvp as jvp
 from .jvp_rules import JVPS as JVPS
 from .primitives import IMPLS as IMPLS
-from .primitives import abs as abs  # noqa: A004
+from .primitives import abs as abs
 from .primitives import bind as bind
 from .primitives import cos as cos
 from .primitives import exp as exp
 from .primitives import log as log
-from .primitives import pow as pow  # noqa: A004
+from .primitives import pow as pow
 from .primitives import sigmoid as sigmoid
 from .primitives import sin as sin
 from .primitives import sqrt as sqrt

@@ -134,11 +134,11 @@ def sigmoid(x):
     return bind("sigmoid", x)
 
 
-def pow(x, y):  # noqa: A001 - the name of the operation
+def pow(x, y):
     """x ** y (primitive ``pow``)."""
     return bind("pow", x, y)
 
 
-def abs(x):  # noqa: A001 - the name of the operation
+def abs(x):
     """|x| (primitive ``abs``; its derivative at 0 is taken as +1, as jax does)."""
     return bind("abs", x)
