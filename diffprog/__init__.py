@@ -9,6 +9,19 @@ imported on demand.
 
 __version__ = "0.1.0"
 
+# autodiff
+from . import autodiff as autodiff
+
+# check
+from .check import check_grads as check_grads
+from .check import GradCheckReport as GradCheckReport
+from .check import GradientCheckError as GradientCheckError
+from .check import hvp as hvp
+from .check import jacobian as jacobian
+from .check import jacobian_mode as jacobian_mode
+from .check import LeafCheck as LeafCheck
+from .check import per_example_grads as per_example_grads
+
 # costs
 from .costs import bce_with_logits as bce_with_logits
 from .costs import bce_with_logits_grad as bce_with_logits_grad
@@ -22,6 +35,10 @@ from .costs import mse_grad as mse_grad
 from .costs import softmax_cross_entropy as softmax_cross_entropy
 from .costs import softmax_cross_entropy_grad as softmax_cross_entropy_grad
 
+# explain
+from .explain import explain as explain
+from .explain import Trace as Trace
+
 # models
 from .models import linear as linear
 from .models import logistic as logistic
@@ -29,19 +46,29 @@ from .models import polynomial as polynomial
 
 # optimize
 from .optimize import DivergenceError as DivergenceError
-from .optimize import OptResult as OptResult
 from .optimize import fit as fit
 from .optimize import gradient_descent as gradient_descent
 from .optimize import least_squares as least_squares
+from .optimize import OptResult as OptResult
+
+# precision
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
 
 __all__ = [
     "__version__",
-    "default_float",
-    "eps",
-    "float64",
+    # autodiff
+    "autodiff",
+    # check
+    "check_grads",
+    "GradCheckReport",
+    "GradientCheckError",
+    "hvp",
+    "jacobian",
+    "jacobian_mode",
+    "LeafCheck",
+    "per_example_grads",
     # costs
     "bce_with_logits",
     "bce_with_logits_grad",
@@ -54,14 +81,21 @@ __all__ = [
     "mse_grad",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    # explain
+    "explain",
+    "Trace",
     # models
     "linear",
     "logistic",
     "polynomial",
     # optimize
     "DivergenceError",
-    "OptResult",
     "fit",
     "gradient_descent",
     "least_squares",
+    "OptResult",
+    # precision
+    "default_float",
+    "eps",
+    "float64",
 ]
