@@ -13,7 +13,9 @@ either is missing, the tests that need it are skipped with the reason printed
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -397,3 +399,37 @@ def test_regression_descent_agrees_across_frameworks():
 
     for got in (np.asarray(p), q.detach().numpy(), v.numpy()):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+# --------------------------------------------------------------------------- the benchmark's workloads
+
+
+def _energy_numpy(k, c, num_steps, x=1.0, v=0.0, dt=0.01):
+    for _ in range(num_steps):
+        v = v + dt * (-k * x - c * v)
+        x = x + dt * v
+    return 0.5 * v**2 + 0.5 * k * x**2
+
+
+def test_benchmark_workloads_compute_the_right_gradients():
+    """benchmarks/bench_frameworks.py: every framework's answers match an oracle."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        import bench_frameworks as bench
+    finally:
+        sys.path.pop(0)
+    num_steps = 200
+    k, c, h = 4.0, 0.5, 1e-6
+    rollout_fd = [(_energy_numpy(k + h, c, num_steps) - _energy_numpy(k - h, c, num_steps)) / (2 * h),
+                  (_energy_numpy(k, c + h, num_steps) - _energy_numpy(k, c - h, num_steps)) / (2 * h)]
+    descent = _descent_numpy(num_steps=num_steps)
+    xs, w = np.linspace(-2, 2, 100), 0.7
+    small = np.sum(2 * np.tanh(w * xs) * (1 - np.tanh(w * xs) ** 2) * xs)  # d/dw sum(tanh(w x)^2)
+    every = bench.workloads(num_steps)
+    assert set(every) == {"jax", "torch", "tensorflow"}
+    for fw, w in every.items():
+        np.testing.assert_allclose(np.asarray(w["small"]()), small, rtol=1e-4, err_msg=fw)
+        np.testing.assert_allclose(np.asarray(w["descent"]()), descent, rtol=1e-4, err_msg=fw)
+        np.testing.assert_allclose(np.asarray(w["rollout"]()), rollout_fd, rtol=1e-3, atol=1e-5,
+                                   err_msg=fw)
+    np.testing.assert_allclose(np.asarray(every["jax"]["descent (lax.scan)"]()), descent, rtol=1e-4)
