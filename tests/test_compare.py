@@ -392,10 +392,15 @@ def test_regression_descent_agrees_across_frameworks():
         q.grad = None
 
     v = tf.Variable([0.9, 0.1])
-    for _ in range(num_steps):
+
+    @tf.function  # as in tutorial 08 (eager TensorFlow runs the same numbers, only slower)
+    def step_tf():
         with tf.GradientTape() as tape:
             loss = mse(OPS["tf"], v, "tf")
         v.assign_sub(lr * tape.gradient(loss, v))
+
+    for _ in range(num_steps):
+        step_tf()
 
     for got in (np.asarray(p), q.detach().numpy(), v.numpy()):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
