@@ -9,6 +9,16 @@ imported on demand.
 
 __version__ = "0.1.0"
 
+# numdiff
+from .numdiff import DerivativeResult as DerivativeResult
+from .numdiff import NonDifferentiableWarning as NonDifferentiableWarning
+from .numdiff import backward_difference as backward_difference
+from .numdiff import central_difference as central_difference
+from .numdiff import derivative as derivative
+from .numdiff import forward_difference as forward_difference
+from .numdiff import gradient as numerical_gradient
+from .numdiff import jacobian as numerical_jacobian
+from .numdiff import secant as secant
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
@@ -18,4 +28,14 @@ __all__ = [
     "default_float",
     "eps",
     "float64",
+    # numdiff
+    "DerivativeResult",
+    "NonDifferentiableWarning",
+    "backward_difference",
+    "central_difference",
+    "derivative",
+    "forward_difference",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "secant",
 ]
