@@ -23,6 +23,9 @@ from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
 
+# rules
+from .rules import Diff as Diff
+
 __all__ = [
     "__version__",
     "default_float",
@@ -38,4 +41,6 @@ __all__ = [
     "numerical_gradient",
     "numerical_jacobian",
     "secant",
+    # rules
+    "Diff",
 ]
