@@ -8,7 +8,7 @@ import numpy as np
 
 from . import new_axes
 
-__all__ = ["error_vs_h", "secant_to_tangent"]
+__all__ = ["error_vs_h", "function_and_derivative", "secant_to_tangent"]
 
 
 def secant_to_tangent(f: Callable, x0: float, dxs: Sequence[float], slope: float,
@@ -73,5 +73,24 @@ def error_vs_h(hs: Mapping[str, np.ndarray] | np.ndarray, errors: Mapping[str, n
         ax.loglog(hg, 0.1 * (hg / hg[-1]) ** p, "k:", lw=1)
         ax.annotate(f"$h^{p}$", (hg[-1], 0.1), fontsize=9)
     ax.set(xlabel="step h", ylabel="absolute error", title=title)
+    ax.legend(fontsize=8)
+    return fig, ax
+
+
+def function_and_derivative(xs: np.ndarray, curves: Mapping[str, np.ndarray],
+                            dots: Mapping[str, np.ndarray] | None = None,
+                            title: str = "a function and its derivative", ylim=None):
+    """Lines for ``curves`` (label -> values at ``xs``) and markers for ``dots`` (an oracle).
+
+    Returns:
+        ``(fig, ax)``.
+    """
+    fig, ax = new_axes(width=6.5, height=4.0)
+    for label, ys in curves.items():
+        ax.plot(xs, np.asarray(ys), lw=2, label=label)
+    for label, ys in (dots or {}).items():
+        ax.plot(xs[::8], np.asarray(ys)[::8], "k.", ms=5, label=label)
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set(xlabel="x", title=title, ylim=ylim)
     ax.legend(fontsize=8)
     return fig, ax
