@@ -72,7 +72,9 @@ def error_vs_h(hs: Mapping[str, np.ndarray] | np.ndarray, errors: Mapping[str, n
     for p in guides:
         ax.loglog(hg, 0.1 * (hg / hg[-1]) ** p, "k:", lw=1)
         ax.annotate(f"$h^{p}$", (hg[-1], 0.1), fontsize=9)
-    ax.set(xlabel="step h", ylabel="absolute error", title=title)
+    positive = [np.asarray(e, np.float64) for e in errors.values()]
+    lowest = min(float(e[e > 0].min()) for e in positive if np.any(e > 0))
+    ax.set(xlabel="step h", ylabel="absolute error", title=title, ylim=(0.1 * lowest, None))
     ax.legend(fontsize=8)
     return fig, ax
 
