@@ -154,11 +154,13 @@ def derivative(f: Callable, x: ArrayLike, method: str = "central", h: ArrayLike 
       :math:`\\varepsilon^{1/(n+1)}`;
     - ``"central"``: error :math:`O(h^2)`, auto step :math:`\\varepsilon^{1/(n+2)}`;
     - ``"richardson"``: central differences at :math:`h, h/2, h/4, h/8` combined by
-      Richardson extrapolation (error :math:`O(h^8)`); the most accurate real method;
+      Richardson extrapolation (error :math:`O(h^8)`, auto step
+      :math:`\varepsilon^{1/(n+7)}`); the most accurate real method;
     - ``"complex"``: :math:`\\operatorname{Im} f(x + ih) / h`, no subtraction hence no
       round-off (accurate to :math:`\\varepsilon`), but only for *complex-safe*
       ``f`` (analytic, no ``abs``, comparisons or ``jnp.real``): it is checked
-      against a central difference and refused when they disagree.
+      against a central difference and refused when they disagree (inside
+      ``jax.jit``, where nothing can be raised, such values are NaN instead).
 
     Auto steps are scaled by :math:`\\max(1, |x|)`. At a kink (see the module notes)
     a :class:`NonDifferentiableWarning` names the points and their one-sided values.
@@ -372,8 +374,7 @@ def _core(f, mode, method, order, x, h, base):
 
     ests = [apply(main, m, n) for m in mults]
     if method == "richardson":
-        table = [e for e, _ in ests]
-        prev = table
+        prev = [e for e, _ in ests]
         for k in range(1, _LEVELS):
             prev, last = [prev[j] + (prev[j] - prev[j - 1]) / (4**k - 1)
                           for j in range(1, len(prev))], prev
@@ -400,7 +401,6 @@ def _core(f, mode, method, order, x, h, base):
         noise = rn + ln + eps * wsum * xs * slope / (kmult * u.reshape(bshape)) ** nn
         tol = 10 * noise + jnp.sqrt(eps) * jnp.maximum(jnp.abs(rv), jnp.abs(lv))
         kink = kink | ((jump > tol) & (jump2 < 4 * jump))
-    sides = {"left": lv, "right": rv}
 
     bad = jnp.zeros(x.size, bool)
     if method == "complex":
@@ -420,8 +420,9 @@ def _core(f, mode, method, order, x, h, base):
         error = jnp.abs(d1 - d2) / 3 + 4 * eps * jnp.abs(d1)
         step = hc
 
-    error = jnp.where(kink, jnp.maximum(error, jnp.abs(sides["right"] - sides["left"]) / 2), error)
-    return DerivativeResult(value, error, sides["left"], sides["right"], kink,
+    # (rv, lv: the one-sided estimates of the requested order, from the last loop pass)
+    error = jnp.where(kink, jnp.maximum(error, jnp.abs(rv - lv) / 2), error)
+    return DerivativeResult(value, error, lv, rv, kink,
                             jnp.broadcast_to(step.reshape(bshape), value.shape)), bad
 
 
