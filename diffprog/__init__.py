@@ -11,15 +11,15 @@ __version__ = "0.1.0"
 
 # autodiff
 from . import autodiff as autodiff
+from .check import GradCheckReport as GradCheckReport
+from .check import GradientCheckError as GradientCheckError
+from .check import LeafCheck as LeafCheck
 
 # check
 from .check import check_grads as check_grads
-from .check import GradCheckReport as GradCheckReport
-from .check import GradientCheckError as GradientCheckError
 from .check import hvp as hvp
 from .check import jacobian as jacobian
 from .check import jacobian_mode as jacobian_mode
-from .check import LeafCheck as LeafCheck
 from .check import per_example_grads as per_example_grads
 
 # costs
@@ -34,27 +34,41 @@ from .costs import mse as mse
 from .costs import mse_grad as mse_grad
 from .costs import softmax_cross_entropy as softmax_cross_entropy
 from .costs import softmax_cross_entropy_grad as softmax_cross_entropy_grad
+from .explain import Trace as Trace
 
 # explain
 from .explain import explain as explain
-from .explain import Trace as Trace
 
 # models
 from .models import linear as linear
 from .models import logistic as logistic
 from .models import polynomial as polynomial
+from .numdiff import DerivativeResult as DerivativeResult
+from .numdiff import NonDifferentiableWarning as NonDifferentiableWarning
+
+# numdiff
+from .numdiff import backward_difference as backward_difference
+from .numdiff import central_difference as central_difference
+from .numdiff import derivative as derivative
+from .numdiff import forward_difference as forward_difference
+from .numdiff import gradient as numerical_gradient
+from .numdiff import jacobian as numerical_jacobian
+from .numdiff import secant as secant
 
 # optimize
 from .optimize import DivergenceError as DivergenceError
+from .optimize import OptResult as OptResult
 from .optimize import fit as fit
 from .optimize import gradient_descent as gradient_descent
 from .optimize import least_squares as least_squares
-from .optimize import OptResult as OptResult
 
 # precision
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
+
+# rules
+from .rules import Diff as Diff
 
 __all__ = [
     "__version__",
@@ -88,6 +102,16 @@ __all__ = [
     "linear",
     "logistic",
     "polynomial",
+    # numdiff
+    "backward_difference",
+    "central_difference",
+    "derivative",
+    "DerivativeResult",
+    "forward_difference",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "NonDifferentiableWarning",
+    "secant",
     # optimize
     "DivergenceError",
     "fit",
@@ -98,4 +122,6 @@ __all__ = [
     "default_float",
     "eps",
     "float64",
+    # rules
+    "Diff",
 ]

@@ -72,6 +72,8 @@ def check_book(book: Path, shots: Path = SHOTS) -> list[PageReport]:
             page.on("console", lambda msg, r=report: msg.type == "error"
                     and r.problems.append(f"console error: {msg.text}"))
             page.on("pageerror", lambda err, r=report: r.problems.append(f"page error: {err}"))
+            page.on("requestfailed", lambda req, r=report: r.problems.append(
+                f"could not load {req.url} ({req.failure})"))
 
             def block_network(route, r=report):
                 url = route.request.url
