@@ -9,12 +9,25 @@ imported on demand.
 
 __version__ = "0.1.0"
 
+# exhaustion
+from .exhaustion import archimedes_bounds as archimedes_bounds
+from .exhaustion import polygon_area as polygon_area
+from .exhaustion import riemann_sum as riemann_sum
+
+# limits
+from .limits import LimitResult as LimitResult
+from .limits import limit as limit
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
 
 __all__ = [
     "__version__",
+    "LimitResult",
+    "archimedes_bounds",
+    "limit",
+    "polygon_area",
+    "riemann_sum",
     "default_float",
     "eps",
     "float64",
