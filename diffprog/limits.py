@@ -193,7 +193,7 @@ def _evaluate(f: Callable, xs: jax.Array) -> jax.Array:
 # --------------------------------------------------------------------------- one side
 
 
-def _richardson(y: jax.Array, eps: float) -> tuple[jax.Array, jax.Array]:
+def _richardson(y: jax.Array, eps: float, xp=jnp) -> tuple[jax.Array, jax.Array]:
     """Best Richardson/Aitken extrapolation of ``y_k`` (steps halving) and its error estimate."""
     num = y.shape[0]
     cols = [y]
@@ -207,72 +207,72 @@ def _richardson(y: jax.Array, eps: float) -> tuple[jax.Array, jax.Array]:
             break
         # Distance to the neighbours R[k,j-1], R[k-1,j], R[k-1,j-1] and R[k-2,j]: for a smooth f
         # all are close; for erratic values a small distance to all four is rare.
-        err = jnp.maximum(jnp.maximum(jnp.abs(c[2:] - p[3:]), jnp.abs(c[2:] - c[1:-1])),
-                          jnp.maximum(jnp.abs(c[2:] - p[2:-1]), jnp.abs(c[2:] - c[:-2])))
+        err = xp.maximum(xp.maximum(xp.abs(c[2:] - p[3:]), xp.abs(c[2:] - c[1:-1])),
+                          xp.maximum(xp.abs(c[2:] - p[2:-1]), xp.abs(c[2:] - c[:-2])))
         values.append(c[2:])
-        errors.append(err + 4.0 * eps * jnp.abs(c[2:]))
+        errors.append(err + 4.0 * eps * xp.abs(c[2:]))
     # Aitken's delta-squared: exact for L + c·q^k with any |q| < 1 (y = L + c h^p).
     d1, d2 = y[1:-1] - y[:-2], y[2:] - y[1:-1]
-    q = d2 / jnp.where(d1 == 0, 1.0, d1)
-    ait = y[2:] - d2**2 / jnp.where(d2 - d1 == 0, 1.0, d2 - d1)
-    ok = (jnp.abs(q) < 0.95) & (d1 != 0) & (d2 != d1)
-    a_err = jnp.abs(ait[1:] - ait[:-1]) + 4.0 * eps * jnp.abs(ait[1:])
-    a_err = jnp.where(ok[1:] & ok[:-1], a_err, jnp.inf)
+    q = d2 / xp.where(d1 == 0, 1.0, d1)
+    ait = y[2:] - d2**2 / xp.where(d2 - d1 == 0, 1.0, d2 - d1)
+    ok = (xp.abs(q) < 0.95) & (d1 != 0) & (d2 != d1)
+    a_err = xp.abs(ait[1:] - ait[:-1]) + 4.0 * eps * xp.abs(ait[1:])
+    a_err = xp.where(ok[1:] & ok[:-1], a_err, xp.inf)
     values.append(ait[1:])
     errors.append(a_err)
-    v, e = jnp.concatenate(values), jnp.concatenate(errors)
-    e = jnp.where(jnp.isfinite(v) & jnp.isfinite(e), e, jnp.inf)
-    best = jnp.argmin(e)
+    v, e = xp.concatenate(values), xp.concatenate(errors)
+    e = xp.where(xp.isfinite(v) & xp.isfinite(e), e, xp.inf)
+    best = xp.argmin(e)
     return v[best], e[best]
 
 
-def _one_side(y: jax.Array, y2: jax.Array, eps: float) -> tuple[jax.Array, jax.Array, jax.Array]:
+def _one_side(y: jax.Array, y2: jax.Array, eps: float, xp=jnp) -> tuple[jax.Array, jax.Array, jax.Array]:
     """(value, error, status) of one side from the values ``y_k`` (and the shifted ``y2_k``)."""
     num = y.shape[0]
     m = num // 2
     head, tail = y[:m], y[num - m:]
-    v1, e1 = _richardson(y, eps)
-    v2, e2 = _richardson(y2, eps)
+    v1, e1 = _richardson(y, eps, xp)
+    v2, e2 = _richardson(y2, eps, xp)
     # Two interleaved sequences must agree: a chance coincidence in one (x·sin(1/x) at
     # dyadic points, say) does not repeat in the other, and shows up in the error.
-    v = jnp.where(e1 <= e2, v1, v2)
-    e = jnp.maximum(jnp.minimum(e1, e2), 2.0 * jnp.abs(v1 - v2))
-    scale = jnp.maximum(1.0, jnp.abs(v))
+    v = xp.where(e1 <= e2, v1, v2)
+    e = xp.maximum(xp.minimum(e1, e2), 2.0 * xp.abs(v1 - v2))
+    scale = xp.maximum(1.0, xp.abs(v))
     # 1. overflow to one infinity, or NaN / stray infinities: undefined.
     last2 = tail[-2:]
-    to_pos = jnp.all(last2 == jnp.inf)
-    to_neg = jnp.all(last2 == -jnp.inf)
-    undefined = ~jnp.all(jnp.isfinite(tail)) & ~to_pos & ~to_neg
+    to_pos = xp.all(last2 == xp.inf)
+    to_neg = xp.all(last2 == -xp.inf)
+    undefined = ~xp.all(xp.isfinite(tail)) & ~to_pos & ~to_neg
     # 2. converged: small extrapolation error.
     fast = e <= eps ** (1.0 / 3.0) * scale
     # 3. diverging: strictly monotone tail whose steps do not shrink.
-    d = jnp.diff(tail)
-    same_sign = jnp.all(d > 0) | jnp.all(d < 0)
-    ratios = jnp.abs(d[1:]) / jnp.where(d[:-1] == 0, 1.0, jnp.abs(d[:-1]))
-    gmean = jnp.exp(jnp.mean(jnp.log(jnp.where(ratios > 0, ratios, 1e-30))))
+    d = xp.diff(tail)
+    same_sign = xp.all(d > 0) | xp.all(d < 0)
+    ratios = xp.abs(d[1:]) / xp.where(d[:-1] == 0, 1.0, xp.abs(d[:-1]))
+    gmean = xp.exp(xp.mean(xp.log(xp.where(ratios > 0, ratios, 1e-30))))
     diverges = same_sign & (gmean >= _DIVERGENCE_RATIO)
-    direction_pos = jnp.where(to_pos | to_neg, to_pos, d[-1] > 0)
+    direction_pos = xp.where(to_pos | to_neg, to_pos, d[-1] > 0)
     # 4. closing in slowly: the spread of the values shrinks.
-    spread_head = jnp.max(head) - jnp.min(head)
-    spread_tail = jnp.max(tail) - jnp.min(tail)
+    spread_head = xp.max(head) - xp.min(head)
+    spread_tail = xp.max(tail) - xp.min(tail)
     closing = spread_tail <= _ENVELOPE_SHRINK * spread_head
-    slow_v = jnp.where(e < spread_tail, v, tail[-1])
-    slow_e = jnp.minimum(e, spread_tail)
+    slow_v = xp.where(e < spread_tail, v, tail[-1])
+    slow_e = xp.minimum(e, spread_tail)
 
-    inf_status = jnp.where(direction_pos, POS_INF, NEG_INF)
-    status = jnp.where(
+    inf_status = xp.where(direction_pos, POS_INF, NEG_INF)
+    status = xp.where(
         undefined, UNDEFINED,
-        jnp.where(to_pos | to_neg, inf_status,
-                  jnp.where(fast, EXISTS,
-                            jnp.where(diverges, inf_status,
-                                      jnp.where(closing, EXISTS, OSCILLATES)))))
-    value = jnp.where(fast, v, slow_v)
-    error = jnp.where(fast, e, slow_e)
-    value = jnp.where(status == POS_INF, jnp.inf,
-                      jnp.where(status == NEG_INF, -jnp.inf,
-                                jnp.where(status == EXISTS, value, jnp.nan)))
-    error = jnp.where(status == EXISTS, error, jnp.nan)
-    return value, error, status.astype(jnp.int32)
+        xp.where(to_pos | to_neg, inf_status,
+                  xp.where(fast, EXISTS,
+                            xp.where(diverges, inf_status,
+                                      xp.where(closing, EXISTS, OSCILLATES)))))
+    value = xp.where(fast, v, slow_v)
+    error = xp.where(fast, e, slow_e)
+    value = xp.where(status == POS_INF, xp.inf,
+                      xp.where(status == NEG_INF, -xp.inf,
+                                xp.where(status == EXISTS, value, xp.nan)))
+    error = xp.where(status == EXISTS, error, xp.nan)
+    return value, error, xp.asarray(status).astype(xp.int32)
 
 
 # --------------------------------------------------------------------------- the limit
@@ -349,26 +349,41 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
         if want_right:
             pts["right"] = x0 + hs
     ys = _evaluate(f, jnp.concatenate(list(pts.values())))
-    nan, none = jnp.asarray(jnp.nan, dtype), jnp.asarray(NOT_COMPUTED, jnp.int32)
+    only = None if (side == "both" and not at_inf) else (
+        "left" if (side == "left" or at_inf > 0) else "right")
+    if isinstance(ys, jax.core.Tracer):
+        return _finish(ys, tuple(pts), only, num, eps, side, jnp)
+    with np.errstate(all="ignore"):
+        r = _finish(np.asarray(ys), tuple(pts), only, num, eps, side, np)
+    return jax.tree_util.tree_map(jnp.asarray, r)
+
+
+def _finish(ys: jax.Array, names: tuple[str, ...], only: str | None, num: int, eps: float,
+            side: str, xp=jnp) -> LimitResult:
+    """Extrapolate each side, classify and combine: with numpy on concrete values (fast for a
+    few dozen numbers), with jax.numpy when traced (inside jit/vmap)."""
+    dtype = ys.dtype
+    nan, none = xp.asarray(xp.nan, dtype), xp.asarray(NOT_COMPUTED, xp.int32)
     sides = {"left": (nan, nan, none), "right": (nan, nan, none)}
-    for i, name in enumerate(pts):
+    for i, name in enumerate(names):
         y = ys[2 * i * num:2 * (i + 1) * num]
-        sides[name] = _one_side(y[:num], y[num:], eps)
+        sides[name] = _one_side(y[:num], y[num:], eps, xp)
     (lv, le, ls), (rv, re, rs) = sides["left"], sides["right"]
-    if at_inf or side != "both":
-        only = "left" if (side == "left" or at_inf > 0) else "right"
+    if only is not None:
         value, error, status = sides[only]
     else:
         both_exist = (ls == EXISTS) & (rs == EXISTS)
-        scale = jnp.maximum(1.0, jnp.maximum(jnp.abs(lv), jnp.abs(rv)))
-        tol = jnp.maximum(4.0 * (le + re), math.sqrt(eps) * scale)
-        agree = both_exist & (jnp.abs(lv - rv) <= tol)
+        scale = xp.maximum(1.0, xp.maximum(xp.abs(lv), xp.abs(rv)))
+        tol = xp.maximum(4.0 * (le + re), math.sqrt(eps) * scale)
+        agree = both_exist & (xp.abs(lv - rv) <= tol)
         same_inf = ((ls == POS_INF) | (ls == NEG_INF)) & (ls == rs)
         either_undefined = (ls == UNDEFINED) | (rs == UNDEFINED)
         either_osc = (ls == OSCILLATES) | (rs == OSCILLATES)
-        status = jnp.where(agree, EXISTS, jnp.where(
-            same_inf, ls, jnp.where(either_undefined, UNDEFINED,
-                                    jnp.where(either_osc, OSCILLATES, DIFFER)))).astype(jnp.int32)
-        value = jnp.where(agree, 0.5 * (lv + rv), jnp.where(same_inf, lv, jnp.nan))
-        error = jnp.where(agree, jnp.maximum(jnp.maximum(le, re), 0.5 * jnp.abs(lv - rv)), jnp.nan)
-    return LimitResult(value, error, lv, rv, le, re, status, ls, rs, side=side)
+        status = xp.where(agree, EXISTS, xp.where(
+            same_inf, ls, xp.where(either_undefined, UNDEFINED,
+                                    xp.where(either_osc, OSCILLATES, DIFFER))))
+        value = xp.where(agree, 0.5 * (lv + rv), xp.where(same_inf, lv, xp.nan))
+        error = xp.where(agree, xp.maximum(xp.maximum(le, re), 0.5 * xp.abs(lv - rv)), xp.nan)
+    leaves = [xp.asarray(v, dtype) for v in (value, error, lv, rv, le, re)]
+    codes = [xp.asarray(c).astype(xp.int32) for c in (status, ls, rs)]
+    return LimitResult(*leaves, *codes, side=side)
