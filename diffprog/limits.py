@@ -27,16 +27,23 @@ Verdicts. Each side is classified, in this order (thresholds relative to
    diverging to it): ``f`` is not defined there.
 2. **exists** — the best extrapolation's error estimate is at most ``eps^(1/3) · scale``
    (about 5e-3 in float32, 6e-6 in float64: the estimate itself is returned).
-3. **±inf** — the second half of the sequence is strictly monotone and its steps do not
-   shrink: the geometric mean of ``|Δy_{k+1}| / |Δy_k|`` is at least 0.98 (a convergent
+3. **±inf** — the second half of the sequence (of both interleaved sequences, in the
+   same direction) is strictly monotone and its steps do not shrink: the geometric mean
+   of ``|Δy_{k+1}| / |Δy_k|`` is at least 0.98 (a convergent
    ``L + c h^p`` has ratio ``2^{-p}``; ``1/h`` has 2, ``log h`` exactly 1). Two equal
    infinities at the end of the sequence (overflow) also count. A convergence slower
    than ``h^0.03`` would be misread as divergence.
-4. **exists (slowly)** — the spread (max − min) of the last half of the values is at most
-   a quarter of that of the first half: the values are closing in (``x·sin(1/x)``).
+4. **exists (slowly)** — the spread (max − min) of the last half of the values (both
+   sequences) is at most a quarter of that of the first half: the values are closing in
+   (``x·sin(1/x)``).
    The value is the better of the extrapolation and the last value; the error is the
    spread of the last half.
 5. **oscillates** — otherwise: the values stay spread out (``sin(1/x)``).
+
+Known limitation: for limits whose approach is neither smooth nor monotone (``x·sin(a/x)``
+at 0) the verdict is right but the error estimate can be too small, by up to about 6x in
+float32 (measured over 300 values of ``a``: 15 underestimates; ``sin(a/x)`` was never
+called convergent).
 
 Two-sided: both sides exist and agree within ``max(4 (e_left + e_right), sqrt(eps) ·
 scale)`` → the limit is their mean; both sides go to the same infinity → that infinity;
@@ -245,16 +252,24 @@ def _one_side(y: jax.Array, y2: jax.Array, eps: float, xp=jnp) -> tuple[jax.Arra
     undefined = ~xp.all(xp.isfinite(tail)) & ~to_pos & ~to_neg
     # 2. converged: small extrapolation error.
     fast = e <= eps ** (1.0 / 3.0) * scale
-    # 3. diverging: strictly monotone tail whose steps do not shrink.
-    d = xp.diff(tail)
-    same_sign = xp.all(d > 0) | xp.all(d < 0)
-    ratios = xp.abs(d[1:]) / xp.where(d[:-1] == 0, 1.0, xp.abs(d[:-1]))
-    gmean = xp.exp(xp.mean(xp.log(xp.where(ratios > 0, ratios, 1e-30))))
-    diverges = same_sign & (gmean >= _DIVERGENCE_RATIO)
-    direction_pos = xp.where(to_pos | to_neg, to_pos, d[-1] > 0)
-    # 4. closing in slowly: the spread of the values shrinks.
-    spread_head = xp.max(head) - xp.min(head)
-    spread_tail = xp.max(tail) - xp.min(tail)
+    # 3. diverging: in both interleaved sequences, a strictly monotone tail whose steps do
+    #    not shrink, moving in the same direction.
+    def _diverging(t):
+        d = xp.diff(t)
+        same_sign = xp.all(d > 0) | xp.all(d < 0)
+        ratios = xp.abs(d[1:]) / xp.where(d[:-1] == 0, 1.0, xp.abs(d[:-1]))
+        gmean = xp.exp(xp.mean(xp.log(xp.where(ratios > 0, ratios, 1e-30))))
+        return same_sign & (gmean >= _DIVERGENCE_RATIO), d[-1] > 0
+
+    div1, up1 = _diverging(tail)
+    div2, up2 = _diverging(y2[num - m:])
+    diverges = div1 & div2 & (up1 == up2)
+    direction_pos = xp.where(to_pos | to_neg, to_pos, up1)
+    # 4. closing in slowly: the spread of the values (both sequences) shrinks.
+    both_head = xp.concatenate([head, y2[:m]])
+    both_tail = xp.concatenate([tail, y2[num - m:]])
+    spread_head = xp.max(both_head) - xp.min(both_head)
+    spread_tail = xp.max(both_tail) - xp.min(both_tail)
     closing = spread_tail <= _ENVELOPE_SHRINK * spread_head
     slow_v = xp.where(e < spread_tail, v, tail[-1])
     slow_e = xp.minimum(e, spread_tail)

@@ -262,6 +262,15 @@ def test_oscillation_is_never_a_limit(a):
     assert not limit(lambda x: jnp.sin(a / x), 0.0).exists
 
 
+@settings(max_examples=15)  # each example traces f anew: keep the suite fast
+@given(st.floats(0.5, 40.0))
+def test_damped_oscillation_converges(a):
+    """x·sin(a/x) → 0: the verdict is "exists"; the value is small (its error estimate can be
+    optimistic here, a documented limitation, so only a loose bound is checked)."""
+    r = limit(lambda x: x * jnp.sin(a / x), 0.0)
+    assert r.exists and abs(float(r.value)) < 2e-3
+
+
 # ----------------------------------------------------------------- bad input
 
 
