@@ -17,6 +17,8 @@ from .exhaustion import riemann_sum as riemann_sum
 # limits
 from .limits import LimitResult as LimitResult
 from .limits import limit as limit
+
+# precision
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
