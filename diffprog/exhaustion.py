@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -155,16 +156,20 @@ def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike,
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")
     dtype = jnp.zeros(()).dtype
-    a, b = jnp.asarray(a, dtype), jnp.asarray(b, dtype)
+    y_shape = jax.eval_shape(jax.vmap(f), jax.ShapeDtypeStruct((n + (rule != "midpoint"),), dtype))
+    if getattr(y_shape, "shape", None) != (n + (rule != "midpoint"),):
+        raise ValueError(f"f must return one number per scalar x; got {y_shape} for "
+                         f"{n + (rule != 'midpoint')} points.")
+    return _riemann_sum(f, jnp.asarray(a, dtype), jnp.asarray(b, dtype), n, rule)
+
+
+@partial(jax.jit, static_argnums=(0, 3, 4))
+def _riemann_sum(f, a, b, n, rule):
+    """The sum itself, compiled once per (f, n, rule): one compilation, not one per operation."""
     dx = (b - a) / n
-    i = jnp.arange(n + 1, dtype=dtype)
-    if rule == "midpoint":
-        x = a + (i[:-1] + 0.5) * dx
-    else:
-        x = a + i * dx
+    i = jnp.arange(n + 1, dtype=a.dtype)
+    x = a + (i[:-1] + 0.5) * dx if rule == "midpoint" else a + i * dx
     y = jax.vmap(f)(x)
-    if y.shape != x.shape:
-        raise ValueError(f"f must return one number per scalar x; got shape {y.shape[1:]} per x.")
     if rule == "midpoint":
         return jnp.sum(y) * dx
     if rule == "left":
