@@ -7,10 +7,11 @@ PY     := $(VENV)/bin/python
 T      ?=
 PYTEST_ARGS ?=
 
-.PHONY: help tutorial test lint sync bench clean
+.PHONY: help tutorial check-book test lint sync bench clean
 
 help:
 	@echo "make tutorial [T=02]  execute the tutorials (or one) and build the HTML book in build/book/"
+	@echo "make check-book       open the built book in headless Chromium and check every page"
 	@echo "make test             install the test extra and run the whole suite (tutorials included)"
 	@echo "make lint             ruff over the package, tests, benchmarks and notebooks"
 	@echo "make sync             regenerate tutorials/*.ipynb from their .md text twins"
@@ -32,6 +33,10 @@ $(VENV)/.test: pyproject.toml | $(PY)
 
 tutorial: $(VENV)/.tutorials
 	$(PY) tutorials/book.py build $(if $(T),--only $(T))
+
+# Open the built book in headless Chromium (Debian's chromium) and check every page.
+check-book: $(VENV)/.test
+	$(PY) tutorials/check_book.py build/book
 
 test: $(VENV)/.test
 	$(PY) -m pytest $(PYTEST_ARGS)

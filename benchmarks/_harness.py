@@ -60,3 +60,14 @@ def rows_against(benchmark: str, workload: str, timings: dict[str, float], basel
     notes = notes or {}
     return [Row(benchmark, workload, impl, t, baseline, t / base, notes.get(impl, ""))
             for impl, t in timings.items()]
+
+
+def read_bandwidth_gbs(nbytes: int = 400 * 2**20, repeats: int = 7) -> float:
+    """The machine's read bandwidth in GB/s: a plain numpy sum over ``nbytes`` of float32.
+
+    Bandwidth-bound workloads report the fraction of this they reach (measured in the same run).
+    """
+    import numpy as np
+
+    a = np.ones(nbytes // 4, dtype=np.float32)
+    return nbytes / median_time(lambda: a.sum(), repeats=repeats) / 1e9

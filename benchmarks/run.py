@@ -21,6 +21,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from _harness import read_bandwidth_gbs  # noqa: E402
+
 OUT = ROOT / "build" / "bench"
 
 
@@ -42,7 +46,8 @@ def machine() -> dict:
 def markdown(rows: list[dict], info: dict) -> str:
     lines = [
         f"Measured {info['date']} on {info['processor']} ({info['platform']}), Python "
-        f"{info['python']}, jax {info['jax']}, numpy {info['numpy']}. Medians; ratio = time / "
+        f"{info['python']}, jax {info['jax']}, numpy {info['numpy']}; read bandwidth (numpy sum) "
+        f"{info.get('read_bandwidth_gbs', float('nan')):.1f} GB/s. Medians; ratio = time / "
         "baseline's time in the same run (< 1 is faster).",
         "",
         "| benchmark | workload | impl | median | baseline | ratio | note |",
@@ -56,13 +61,35 @@ def markdown(rows: list[dict], info: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def figure(rows: list[dict], path: Path) -> None:
+    """One bar per row: its ratio to the baseline on a log axis (left of 1 is faster)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = [r for r in rows if r["impl"] != r["baseline"]]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * max(len(shown), 3) + 1.2), constrained_layout=True)
+    labels = [f"{r['benchmark']}: {r['workload'][:40]} — {r['impl']}" for r in shown]
+    ratios = [r["ratio"] for r in shown]
+    colors = ["#2a9d8f" if x <= 1 else "#e76f51" for x in ratios]
+    ax.barh(range(len(shown)), ratios, color=colors)
+    ax.set_yticks(range(len(shown)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.axvline(1.0, color="k", lw=0.8)
+    ax.set_xlabel("time / baseline's time in the same run (log; < 1 is faster)")
+    ax.set_title("diffprog benchmarks (medians)")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma-separated topics, e.g. numdiff,costs")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(HERE))
     topics = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     if args.only:
         topics = [t for t in topics if t in args.only.split(",")]
@@ -77,10 +104,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"(x{row.ratio:.2f} vs {row.baseline}) {row.note}", flush=True)
         print(f"   ({time.perf_counter() - t0:.1f} s)")
     info = machine()
+    info["read_bandwidth_gbs"] = round(read_bandwidth_gbs(40 * 2**20 if args.quick else 400 * 2**20), 2)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
     (args.out / "results.md").write_text(markdown(rows, info))
-    print(f"\nWrote {args.out / 'results.md'} and results.json ({len(rows)} rows).")
+    figure(rows, args.out / "results.png")
+    print(f"\nWrote {args.out}/results.md, results.json and results.png ({len(rows)} rows).")
     return 0
 
 

@@ -9,14 +9,56 @@ imported on demand.
 
 __version__ = "0.1.0"
 
+# autodiff
+from . import autodiff as autodiff
+
+# check
+from .check import GradCheckReport as GradCheckReport
+from .check import GradientCheckError as GradientCheckError
+from .check import LeafCheck as LeafCheck
+from .check import check_grads as check_grads
+from .check import hvp as hvp
+from .check import jacobian as jacobian
+from .check import jacobian_mode as jacobian_mode
+from .check import per_example_grads as per_example_grads
+
+# costs
+from .costs import bce_with_logits as bce_with_logits
+from .costs import bce_with_logits_grad as bce_with_logits_grad
+from .costs import huber as huber
+from .costs import huber_grad as huber_grad
+from .costs import linear_mse_value_and_grad as linear_mse_value_and_grad
+from .costs import mae as mae
+from .costs import mae_grad as mae_grad
+from .costs import mse as mse
+from .costs import mse_grad as mse_grad
+from .costs import softmax_cross_entropy as softmax_cross_entropy
+from .costs import softmax_cross_entropy_grad as softmax_cross_entropy_grad
+
 # exhaustion
 from .exhaustion import archimedes_bounds as archimedes_bounds
 from .exhaustion import polygon_area as polygon_area
 from .exhaustion import riemann_sum as riemann_sum
 
+# explain
+from .explain import Trace as Trace
+from .explain import explain as explain
+
 # limits
 from .limits import LimitResult as LimitResult
 from .limits import limit as limit
+
+# models
+from .models import linear as linear
+from .models import logistic as logistic
+from .models import polynomial as polynomial
+
+# optimize
+from .optimize import DivergenceError as DivergenceError
+from .optimize import OptResult as OptResult
+from .optimize import fit as fit
+from .optimize import gradient_descent as gradient_descent
+from .optimize import least_squares as least_squares
 
 # precision
 from .precision import default_float as default_float
@@ -25,11 +67,50 @@ from .precision import float64 as float64
 
 __all__ = [
     "__version__",
-    "LimitResult",
+    # autodiff
+    "autodiff",
+    # check
+    "check_grads",
+    "GradCheckReport",
+    "GradientCheckError",
+    "hvp",
+    "jacobian",
+    "jacobian_mode",
+    "LeafCheck",
+    "per_example_grads",
+    # costs
+    "bce_with_logits",
+    "bce_with_logits_grad",
+    "huber",
+    "huber_grad",
+    "linear_mse_value_and_grad",
+    "mae",
+    "mae_grad",
+    "mse",
+    "mse_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    # exhaustion
     "archimedes_bounds",
-    "limit",
     "polygon_area",
     "riemann_sum",
+    # explain
+    "explain",
+    "Trace",
+    # limits
+    "LimitResult",
+    "limit",
+    # models
+    "linear",
+    "logistic",
+    "polynomial",
+    # optimize
+    "DivergenceError",
+    "fit",
+    "gradient_descent",
+    "least_squares",
+    "OptResult",
+    # precision
     "default_float",
     "eps",
     "float64",

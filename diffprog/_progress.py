@@ -1,7 +1,8 @@
 """Progress bars for loops a person waits on, and silence where nobody watches.
 
 A bar is shown when a person is plausibly watching (an interactive terminal or a
-notebook), and never under pytest, in CI (``CI`` set) or when ``DIFFPROG_PROGRESS=0``.
+notebook), and never under pytest, in CI (``CI`` set) or when ``DIFFPROG_PROGRESS=0``
+(which the tutorials' headless execution sets: its progress is per cell instead).
 tqdm is imported only when a bar is actually shown, keeping ``import diffprog`` light.
 """
 
@@ -31,6 +32,10 @@ def progress(iterable: Iterable[T], total: int | None = None, desc: str | None =
     if not (watching() if enabled is None else enabled):
         yield from iterable
         return
-    from tqdm.auto import tqdm
+    try:  # a notebook widget where ipywidgets exists (Colab, Jupyter), else a text bar
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm.std import tqdm
 
     yield from tqdm(iterable, total=total, desc=desc, leave=False)

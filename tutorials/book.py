@@ -124,7 +124,7 @@ def execute(md_path: Path, progress: bool = False):
     """Execute the tutorial (from its notebook form) and return the executed notebook.
 
     The kernel imports diffprog from this checkout (``PYTHONPATH``), runs in the
-    tutorials folder, and any error stops execution and is raised.
+    tutorials folder with ``DIFFPROG_PROGRESS=0``, and any error stops execution and is raised.
     """
     from nbclient import NotebookClient
 
@@ -132,6 +132,8 @@ def execute(md_path: Path, progress: bool = False):
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
+    # Nobody watches a headless kernel: no inner progress bars (the book shows cells instead).
+    os.environ.setdefault("DIFFPROG_PROGRESS", "0")
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     bar = None
     if progress:
@@ -163,7 +165,9 @@ _CSS = """
           border-bottom: 1px solid #ddd; background: #fafafa; position: sticky; top: 0; z-index: 10; }
 .dp-nav a { text-decoration: none; }
 details.dp-solution { border-left: 3px solid #4a90d9; padding: .2em .8em; margin: .5em 0 .5em 5.5em; }
-details.dp-solution > summary { cursor: pointer; font-weight: 600; color: #2a6cb0; }
+details.dp-solution > summary { cursor: pointer; font-weight: 600; color: #2a6cb0;
+                                font-family: system-ui, sans-serif; }
+math { font-size: 1.15em; }
 </style>
 """
 
@@ -182,7 +186,7 @@ def export_page(nb, nav_html: str) -> str:
         template_name="lab",
         extra_template_paths=[str(HERE / "_book")],
         template_file="page.html.j2",
-        mathjax_url="_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+        mathjax_url="_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe",
     )
     nb.metadata["title"] = f"{title_of(nb)} — diffprog"
     body, _ = exporter.from_notebook_node(nb)
@@ -221,13 +225,23 @@ machine, figures included; worked solutions are folded: try each exercise first.
 """)
 
 
-def build(paths: list[Path], out: Path = BUILD, html_pages: bool = True) -> Path:
-    """Execute ``paths`` in order with progress and write the book to ``out``."""
+def write_book(out: Path, done: list[tuple[str, str, float, object]]) -> Path:
+    """Write executed notebooks ``done`` = [(href, title, seconds, nb)] as the book in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    if html_pages:
-        static = out / "_static" / "mathjax"
-        if not static.exists():
-            shutil.copytree(_mathjax_dir(), static)
+    static = out / "_static" / "mathjax"
+    if not static.exists():
+        shutil.copytree(_mathjax_dir(), static)
+    pages = [(href, title) for href, title, _, _ in done]
+    for k, (href, _, _, nb) in enumerate(done):
+        (out / href).write_text(export_page(nb, _nav(pages, k)))
+    built = sorted(out.glob("[0-9][0-9]_*.html"))
+    titles = {h: (t, s) for h, t, s, _ in done}
+    write_index(out, [(p.name, *titles.get(p.name, (p.stem, float("nan")))) for p in built])
+    return out / "index.html"
+
+
+def build(paths: list[Path], out: Path = BUILD) -> Path:
+    """Execute ``paths`` in order with progress and write the book to ``out``."""
     done: list[tuple[str, str, float, object]] = []
     t_all = time.perf_counter()
     for k, md in enumerate(paths, 1):
@@ -235,15 +249,8 @@ def build(paths: list[Path], out: Path = BUILD, html_pages: bool = True) -> Path
         t0 = time.perf_counter()
         nb = execute(md, progress=True)
         done.append((md.stem + ".html", title_of(nb), time.perf_counter() - t0, nb))
-    if html_pages:
-        pages = [(href, title) for href, title, _, _ in done]
-        for k, (href, _, _, nb) in enumerate(done):
-            (out / href).write_text(export_page(nb, _nav(pages, k)))
-        built = sorted(out.glob("[0-9][0-9]_*.html"))
-        titles = {h: (t, s) for h, t, s, _ in done}
-        write_index(out, [(p.name, *titles.get(p.name, (p.stem, float("nan")))) for p in built])
     print(f"Executed {len(paths)} tutorial(s) in {time.perf_counter() - t_all:.0f} s.")
-    return out / "index.html"
+    return write_book(out, done)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,39 @@
+"""Reverse-mode derivative rules, as data: one VJP rule per primitive.
+
+``VJPS[name]`` is a tuple with one rule per argument of the primitive. The rule
+for argument ``i`` maps ``(g, ans, *args)`` -- the adjoint ``g = ∂L/∂y`` of the
+primitive's output ``y``, the output ``ans`` and the inputs -- to that argument's
+contribution to its adjoint:
+
+    x̄_i += ȳ · ∂y/∂x_i.
+
+Only arguments that are on the tape get their rule called (so ``x ** 2.0`` never
+evaluates ``log(x)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .jvp_rules import _abs_slope
+from .primitives import cos, log, sin
+
+__all__ = ["VJPS"]
+
+#: Primitive name -> one adjoint rule per argument.
+VJPS: dict[str, tuple[Callable, ...]] = {
+    "add": (lambda g, ans, x, y: g, lambda g, ans, x, y: g),
+    "sub": (lambda g, ans, x, y: g, lambda g, ans, x, y: -g),
+    "mul": (lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x),
+    "div": (lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
+    "neg": (lambda g, ans, x: -g,),
+    "pow": (lambda g, ans, x, y: g * y * x ** (y - 1), lambda g, ans, x, y: g * log(x) * ans),
+    "exp": (lambda g, ans, x: g * ans,),
+    "log": (lambda g, ans, x: g / x,),
+    "sin": (lambda g, ans, x: g * cos(x),),
+    "cos": (lambda g, ans, x: -g * sin(x),),
+    "tanh": (lambda g, ans, x: g * (1.0 - ans * ans),),
+    "sqrt": (lambda g, ans, x: g / (2.0 * ans),),
+    "sigmoid": (lambda g, ans, x: g * ans * (1.0 - ans),),
+    "abs": (lambda g, ans, x: g * _abs_slope(x),),
+}

@@ -1,0 +1,230 @@
+"""Optimisation: the course's numbers, closed forms, a table of optimiser x problem, bad input."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+from diffprog import costs, models
+from diffprog.optimize import DivergenceError, fit, gradient_descent, least_squares
+
+# The course's running example: dosage x, forgetfulness y.
+X = jnp.arange(8.0)
+Y = jnp.array([1.86, 1.31, 0.62, 0.33, 0.09, -0.67, -1.23, -1.37])
+START = {"m": jnp.float32(0.9), "b": jnp.float32(0.1)}
+
+
+def course_cost(params):
+    return costs.mse(models.linear(params, X), Y)
+
+
+def _float64_oracle(m=0.9, b=0.1, lr=0.01, num_steps=0):
+    """The course's gradient descent in float64 numpy, from the derivation (independent code)."""
+    x, y = np.arange(8.0), np.array([1.86, 1.31, 0.62, 0.33, 0.09, -0.67, -1.23, -1.37])
+    for _ in range(num_steps):
+        r = m * x + b - y
+        m, b = m - lr * 2 * np.mean(r * x), b - lr * 2 * np.mean(r)
+    r = m * x + b - y
+    return m, b, np.mean(r * r), 2 * np.mean(r * x), 2 * np.mean(r)
+
+
+def test_course_cost_and_gradient_at_start():
+    """MSE is the plain mean of squared residuals: that is the convention giving 19.6755 / 36.305."""
+    cost, grads = jax.value_and_grad(course_cost)(START)
+    assert float(cost) == pytest.approx(19.6755, abs=1e-4)
+    assert float(grads["m"]) == pytest.approx(36.305, abs=1e-4)
+    assert float(grads["b"]) == pytest.approx(6.265, abs=1e-4)
+    half = 0.5 * float(cost)  # the 1/2-mean convention would give 9.83775: not the course's
+    assert abs(half - 19.6755) > 1
+    fused_cost, fused = costs.linear_mse_value_and_grad(START, X, Y)
+    assert float(fused_cost) == pytest.approx(19.6755, abs=1e-4)
+    assert float(fused["m"]) == pytest.approx(36.305, abs=1e-4)
+    assert float(fused["b"]) == pytest.approx(6.265, abs=1e-4)
+
+
+def test_course_single_point_derivative():
+    """The last point alone (x = 7, y = -1.37): C = r^2, dC/dm = 2 r x, dC/db = 2 r, r = 7.77."""
+    c = lambda p: (p["m"] * 7.0 + p["b"] - (-1.37)) ** 2
+    g = jax.grad(c)(START)
+    r = 0.9 * 7 + 0.1 + 1.37
+    assert float(c(START)) == pytest.approx(r * r, rel=1e-6)
+    assert float(g["m"]) == pytest.approx(2 * r * 7, rel=1e-6)
+    assert float(g["b"]) == pytest.approx(2 * r, rel=1e-6)
+
+
+def test_course_gradient_descent_1_plus_1000_steps():
+    res = gradient_descent(course_cost, START, lr=0.01, num_steps=1001)
+    m, b, cost, *_ = _float64_oracle(num_steps=1001)
+    assert (round(m, 4), round(b, 4), round(cost, 4)) == (-0.4681, 1.7543, 0.0195)  # the course
+    assert float(res.params["m"]) == pytest.approx(m, abs=1e-4)
+    assert float(res.params["b"]) == pytest.approx(b, abs=1e-4)
+    assert float(res.losses[-1]) == pytest.approx(cost, abs=1e-5)
+    assert float(res.losses[0]) == pytest.approx(19.6755, abs=1e-4)
+    one = gradient_descent(course_cost, START, lr=0.01, num_steps=1)
+    m1, b1, *_ = _float64_oracle(num_steps=1)
+    assert float(one.params["m"]) == pytest.approx(m1, abs=1e-6)
+    assert float(one.params["b"]) == pytest.approx(b1, abs=1e-6)
+
+
+def test_course_closed_form():
+    p = least_squares(X, Y)
+    A = np.stack([np.arange(8.0), np.ones(8)], axis=1)
+    m, b = np.linalg.lstsq(A, np.asarray(Y, np.float64), rcond=None)[0]
+    assert float(p["m"]) == pytest.approx(m, abs=1e-5) and round(m, 4) == -0.4693
+    assert float(p["b"]) == pytest.approx(b, abs=1e-5) and round(b, 4) == 1.76
+
+
+def test_history_and_path():
+    res = gradient_descent(course_cost, START, lr=0.01, num_steps=5, keep_params=True)
+    assert res.losses.shape == (6,) and res.path["m"].shape == (6,)
+    assert float(res.path["m"][0]) == pytest.approx(0.9)
+    for k in range(6):
+        p = {"m": res.path["m"][k], "b": res.path["b"][k]}
+        assert float(res.losses[k]) == pytest.approx(float(course_cost(p)), rel=1e-6)
+    zero = gradient_descent(course_cost, START, lr=0.01, num_steps=0)
+    assert zero.losses.shape == (1,) and float(zero.params["m"]) == pytest.approx(0.9)
+
+
+def test_least_squares_vector_form(key):
+    k1, k2 = jax.random.split(key)
+    x = jax.random.normal(k1, (50, 3))
+    W = jnp.array([[1.0, -2.0, 0.5]])
+    y = x @ W.T + 0.3 + 0.01 * jax.random.normal(k2, (50, 1))
+    p = least_squares(x, y)
+    A = np.concatenate([np.asarray(x, np.float64), np.ones((50, 1))], axis=1)
+    coef = np.linalg.lstsq(A, np.asarray(y, np.float64), rcond=None)[0]
+    np.testing.assert_allclose(p["W"], coef[:-1].T, atol=1e-4)
+    np.testing.assert_allclose(p["b"], coef[-1], atol=1e-4)
+
+
+# ---------------------------------------------------- optimiser x problem (optax's alias_test)
+
+def _linear_regression():
+    x = jnp.linspace(-1, 1, 40)
+    y = 1.5 * x - 0.5
+    return (lambda p: costs.mse(models.linear(p, x), y)), {"m": 0.0, "b": 0.0}, {"m": 1.5, "b": -0.5}
+
+
+def _newton_logistic(x, y, iters=50):
+    """Float64 Newton's method for logistic regression (the oracle's optimum)."""
+    A = np.concatenate([np.asarray(x, np.float64), np.ones((len(x), 1))], axis=1)
+    y, theta = np.asarray(y, np.float64), np.zeros(A.shape[1])
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-A @ theta))
+        H = A.T @ (A * (p * (1 - p))[:, None]) / len(y)
+        theta -= np.linalg.solve(H, A.T @ (p - y) / len(y))
+    z = A @ theta
+    return theta, np.mean(np.logaddexp(0, z) - y * z)
+
+
+def _logistic_regression():
+    x = jnp.array([[0.0, 0.0], [1.0, 0.2], [0.2, 1.0], [1.0, 1.0], [-1.0, 0.3], [0.4, -0.8],
+                   [1.0, 0.2], [0.0, 0.0]])
+    y = jnp.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0])  # repeated x, both labels: not separable
+    theta, best = _newton_logistic(x, y)
+    loss = lambda p: costs.bce_with_logits(models.logistic(p, x, logits=True), y)
+    return loss, {"w": jnp.zeros(2), "b": 0.0}, {"w": theta[:2], "b": theta[2]}, best
+
+
+def _linear_regression():
+    x = jnp.linspace(-1, 1, 40)
+    y = 1.5 * x - 0.5
+    loss = lambda p: costs.mse(models.linear(p, x), y)
+    return loss, {"m": 0.0, "b": 0.0}, {"m": 1.5, "b": -0.5}, 0.0
+
+
+def _quadratic():
+    A = jnp.array([[3.0, 0.5], [0.5, 1.0]])
+    c = jnp.array([1.0, -2.0])
+    loss = lambda p: 0.5 * p["v"] @ A @ p["v"] - c @ p["v"]
+    v = np.linalg.solve(np.asarray(A, np.float64), np.asarray(c, np.float64))
+    return loss, {"v": jnp.zeros(2)}, {"v": v}, -0.5 * float(np.asarray(c, np.float64) @ v)
+
+
+PROBLEMS = {"linear_regression": _linear_regression, "logistic_regression": _logistic_regression,
+            "quadratic": _quadratic}
+OPTIMISERS = {"sgd": lambda: optax.sgd(0.3), "momentum": lambda: optax.sgd(0.1, momentum=0.9),
+              "adam": lambda: optax.adam(0.05)}
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+@pytest.mark.parametrize("opt", OPTIMISERS)
+def test_optimiser_x_problem_converges(opt, problem):
+    loss, params, solution, best = PROBLEMS[problem]()
+    res = fit(loss, params, OPTIMISERS[opt](), 1000, chunk_size=500)
+    assert res.losses.shape == (1001,)
+    assert float(res.losses[-1]) - best < 1e-5
+    for k in solution:
+        np.testing.assert_allclose(res.params[k], solution[k], atol=5e-3)
+
+
+def test_gradient_descent_x_problem():
+    for make in PROBLEMS.values():
+        loss, params, solution, best = make()
+        res = gradient_descent(loss, params, lr=0.3, num_steps=1000)
+        assert float(res.losses[-1]) - best < 1e-5
+        for k in solution:
+            np.testing.assert_allclose(res.params[k], solution[k], atol=5e-3)
+
+
+def test_fit_sgd_equals_gradient_descent():
+    a = fit(course_cost, START, optax.sgd(0.01), 57, chunk_size=10)  # uneven chunks
+    b = gradient_descent(course_cost, START, lr=0.01, num_steps=57)
+    np.testing.assert_allclose(a.losses, b.losses, rtol=1e-5)
+    np.testing.assert_allclose(a.params["m"], b.params["m"], rtol=1e-5)
+
+
+# -------------------------------------------------------------------------- bad input, divergence
+
+@pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf")])
+def test_bad_lr(lr):
+    with pytest.raises(ValueError, match="lr must be a positive"):
+        gradient_descent(course_cost, START, lr=lr, num_steps=3)
+
+
+@pytest.mark.parametrize("num_steps, err", [(-1, ValueError), (2.5, TypeError), (True, TypeError)])
+def test_bad_num_steps(num_steps, err):
+    with pytest.raises(err, match="num_steps"):
+        gradient_descent(course_cost, START, lr=0.01, num_steps=num_steps)
+    with pytest.raises(err, match="num_steps"):
+        fit(course_cost, START, optax.sgd(0.01), num_steps)
+
+
+def test_bad_optimizer():
+    with pytest.raises(TypeError, match="optax"):
+        fit(course_cost, START, 0.01, 10)
+
+
+def test_divergence_is_reported_not_returned():
+    # The largest curvature of this cost is ~36.4, so any lr > 2 / 36.4 ~ 0.055 diverges.
+    with pytest.raises(DivergenceError, match="diverged") as info:
+        gradient_descent(course_cost, START, lr=0.1, num_steps=1000)
+    err = info.value
+    losses = np.asarray(err.result.losses)
+    assert np.all(np.isfinite(losses[: err.step])) and not np.isfinite(losses[err.step])
+    assert np.all(np.diff(losses[:20]) > 0)  # it grew before overflowing
+    with pytest.raises(DivergenceError) as info2:
+        fit(course_cost, START, optax.sgd(0.1), 1000, chunk_size=100)
+    assert info2.value.step == err.step
+    assert info2.value.result.losses.shape[0] < 1001  # stopped at the end of the bad chunk
+
+
+def test_fit_progress_does_not_change_results():
+    a = fit(course_cost, START, optax.adam(0.05), 30, chunk_size=7, show_progress=False)
+    b = fit(course_cost, START, optax.adam(0.05), 30, chunk_size=30)
+    np.testing.assert_allclose(a.losses, b.losses, rtol=1e-5)
+
+
+def test_fit_zero_steps_and_path():
+    zero = fit(course_cost, START, optax.sgd(0.01), 0, keep_params=True)
+    assert zero.losses.shape == (1,) and zero.path["m"].shape == (1,)
+    assert float(zero.losses[0]) == pytest.approx(19.6755, abs=1e-4)
+    res = fit(course_cost, START, optax.sgd(0.01), 23, keep_params=True, chunk_size=5)
+    ref = gradient_descent(course_cost, START, 0.01, 23, keep_params=True)
+    np.testing.assert_allclose(res.path["m"], ref.path["m"], rtol=1e-5)
+    np.testing.assert_allclose(res.path["b"], ref.path["b"], rtol=1e-5)
+    with pytest.raises(ValueError, match="chunk_size"):
+        fit(course_cost, START, optax.sgd(0.01), 5, chunk_size=0)
