@@ -23,12 +23,15 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 # Stamp files: reinstall when pyproject.toml changes.
+# The `compare` extra (PyTorch + TensorFlow CPU builds, for tutorial 08 and tests/test_compare.py)
+# is asked for always; its environment markers make it install on Python 3.11 only (about 2.2 GB,
+# 1-2 minutes); on Python >= 3.12 it installs nothing and those tests skip with the reason printed.
 $(VENV)/.tutorials: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[tutorials]"
+	$(PY) -m pip install --quiet -e ".[tutorials,compare]"
 	@touch $@
 
 $(VENV)/.test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,compare]"
 	@touch $@ $(VENV)/.tutorials
 
 tutorial: $(VENV)/.tutorials
@@ -45,7 +48,7 @@ lint: $(VENV)/.test
 	$(PY) -m ruff check diffprog tests tutorials benchmarks
 
 $(VENV)/.bench: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) -m pip install --quiet -e ".[bench,compare]"
 	@touch $@
 
 bench: $(VENV)/.bench
