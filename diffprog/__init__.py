@@ -34,10 +34,19 @@ from .costs import mse as mse
 from .costs import mse_grad as mse_grad
 from .costs import softmax_cross_entropy as softmax_cross_entropy
 from .costs import softmax_cross_entropy_grad as softmax_cross_entropy_grad
+
+# exhaustion
+from .exhaustion import archimedes_bounds as archimedes_bounds
+from .exhaustion import polygon_area as polygon_area
+from .exhaustion import riemann_sum as riemann_sum
 from .explain import Trace as Trace
 
 # explain
 from .explain import explain as explain
+from .limits import LimitResult as LimitResult
+
+# limits
+from .limits import limit as limit
 
 # models
 from .models import linear as linear
@@ -95,9 +104,16 @@ __all__ = [
     "mse_grad",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    # exhaustion
+    "archimedes_bounds",
+    "polygon_area",
+    "riemann_sum",
     # explain
     "explain",
     "Trace",
+    # limits
+    "limit",
+    "LimitResult",
     # models
     "linear",
     "logistic",
