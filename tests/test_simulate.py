@@ -42,6 +42,7 @@ def slope(hs, errors) -> float:
 def central_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """The gradient of scalar ``fn`` at ``x`` by central differences (float64 oracle)."""
     x = np.asarray(x, np.float64)
+    fn = jax.jit(fn)  # one compilation for all the evaluations
     g = np.zeros_like(x)
     for i in range(x.size):
         e = np.zeros_like(x)
