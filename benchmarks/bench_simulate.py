@@ -56,7 +56,8 @@ def run(quick: bool) -> list[Row]:
     for n in sizes:
         for T in horizons:
             loss, x = workload(T, n)
-            timings = {"forward": median_time(lambda f=jax.jit(loss), x=x: f(x), repeats=repeats)}
+            forward = jax.jit(loss)
+            timings = {"forward": median_time(lambda f=forward, x=x: f(x), repeats=repeats)}
             notes = {}
             variants = {"grad": {}, "grad unroll=8": {"unroll": 8},
                         "grad sqrt-checkpoint": {"checkpoint": "sqrt"}}
