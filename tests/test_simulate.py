@@ -225,8 +225,8 @@ def test_gradient_through_nonlinear_rollout_matches_finite_differences():
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("num_steps", [1, 2, 10, 37, 100])
-@pytest.mark.parametrize("checkpoint", ["sqrt", 3, 8])
+@pytest.mark.parametrize("num_steps", [1, 10, 37])
+@pytest.mark.parametrize("checkpoint", ["sqrt", 8])
 @pytest.mark.parametrize("trajectory", [False, True])
 def test_checkpointed_rollout_gives_the_same_values_and_gradients(num_steps, checkpoint, trajectory):
     def loss(params, ck):
