@@ -10,14 +10,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._progress import progress
+from .._progress import progress as _progress
 from .._typing import PyTree
 
 __all__ = ["CompiledMemory", "compiled_memory", "gradient_norm_vs_horizon"]
 
 
 def gradient_norm_vs_horizon(loss: Callable[[PyTree, int], Any], params: PyTree,
-                             horizons: Sequence[int]) -> np.ndarray:
+                             horizons: Sequence[int], progress: bool | None = None) -> np.ndarray:
     r"""The gradient's norm :math:`\lVert\nabla_\theta L_T(\theta)\rVert` for each horizon ``T``.
 
     Through a chaotic simulation the gradient grows like :math:`e^{\lambda T\Delta t}`
@@ -29,6 +29,7 @@ def gradient_norm_vs_horizon(loss: Callable[[PyTree, int], Any], params: PyTree,
             compilation per horizon).
         params: where to take the gradient (any pytree).
         horizons: the numbers of steps ``T`` to try (positive ints).
+        progress: show a progress bar (default: when someone is watching).
 
     Returns:
         A float64 numpy array of the gradient norms, one per horizon (the norm over
@@ -49,7 +50,7 @@ def gradient_norm_vs_horizon(loss: Callable[[PyTree, int], Any], params: PyTree,
             raise ValueError(f"horizons must be positive ints (numbers of steps), got {h!r}")
     grad = jax.jit(jax.grad(loss), static_argnums=1)
     norms = []
-    for h in progress(horizons, total=len(horizons), desc="horizons"):
+    for h in _progress(horizons, total=len(horizons), desc="horizons", enabled=progress):
         g = grad(params, int(h))
         sq = sum(jnp.sum(jnp.square(x)) for x in jax.tree_util.tree_leaves(g))
         norms.append(float(jnp.sqrt(sq)))
