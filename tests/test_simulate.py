@@ -384,3 +384,18 @@ def test_bad_method_and_checkpoint():
         rollout(None, (1.0, 0.0), 10, 0.1)
     with pytest.raises(ValueError, match="horizons must be positive ints"):
         gradient_norm_vs_horizon(lambda p, n: p, 1.0, [0])
+
+
+def test_compiled_memory_reports_arguments_and_handles_no_analysis(monkeypatch):
+    mem = compiled_memory(lambda x: jnp.sin(x), jnp.ones(1000))
+    if mem is not None:
+        assert mem.argument_bytes == 4000 and mem.output_bytes == 4000
+        assert mem.total_bytes == mem.temp_bytes + 8000
+    monkeypatch.setattr(jax.stages.Compiled, "memory_analysis", lambda self: None)
+    assert compiled_memory(lambda x: jnp.sin(x), jnp.ones(10)) is None
+
+
+def test_launch_state():
+    pos, vel = launch(10.0, math.pi / 3, height=2.0)
+    np.testing.assert_allclose(pos, [0.0, 2.0])
+    np.testing.assert_allclose(vel, [5.0, 10.0 * math.sin(math.pi / 3)], rtol=1e-6)
