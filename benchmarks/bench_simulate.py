@@ -14,13 +14,19 @@ so the measured ratio depends on memory traffic as much as on arithmetic. Rows:
 
 And the compiled program's temporary memory with and without checkpointing.
 
-Measured once (jax 0.10.1, this shared 2-core CPU, under load, so noisy; ratio = time / forward):
-state 2x1: plain grad 1.3x (T=100), 1.7x (1000), 1.6x (10000); 2x4096: 4.9x, 1.6x, 2.7x.
-sqrt-checkpointing: 2.0x/2.6x/2.7x (2x1) and 4.3x/4.7x/2.9x (2x4096), with temporary memory
-625 MiB -> 9.45 MiB at 2x4096, T=10000 (62.6 -> 3.05 MiB at T=1000; 6.31 -> 1.02 at T=100).
-``unroll=8`` hurt everywhere (6-49x): the RK4 body unrolled 8 times compiles to slower code on CPU.
-What helped: ``value_and_grad`` under one ``jit`` of the whole rollout with a pytree state
-``(theta, omega)`` (no per-step Python), and checkpointing for memory at no large time cost.
+Measured once (jax 0.10.1, this shared 2-core CPU at load ~7, so noisy; ratio = time / forward,
+for T = 100 / 1000 / 10000):
+
+| state | grad | unroll=2 | per-step remat | sqrt-checkpoint | temp memory plain -> sqrt (T=10000) |
+|---|---|---|---|---|---|
+| 2x1    | 1.31 / 1.57 / 1.54 | 1.78 / 3.28 / 4.02 | 1.52 / 2.42 / 4.02 | 1.55 / 2.40 / 4.92 | 0.153 -> 0.0035 MiB |
+| 2x4096 | 2.06 / 1.28 / 1.74 | 3.34 / 2.43 / 3.37 | 3.74 / 1.11 / 2.33 | 3.38 / 1.58 / 2.72 | 625 -> 9.45 MiB |
+
+The plain ``value_and_grad`` of one jitted scan is within the cheap-gradient bound (<= 4) here.
+Unrolling hurt (an earlier run with ``unroll=8``: 6-49x). Per-step remat halves memory at a
+similar cost; √T checkpointing cuts it 66x at T=10000 for 1.6-2.7x the forward's time. A state
+stacked into one ``(2, n)`` array instead of the pair ``(theta, omega)`` made no consistent
+difference (2.4-3.2x vs 2.6-2.7x, measured separately), so the pair is kept.
 
 The workload is built by :func:`workload`, so that other frameworks (PyTorch,
 TensorFlow) can time the same rollout: a damped pendulum per entry of a state
