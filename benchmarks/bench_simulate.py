@@ -66,7 +66,7 @@ def workload(num_steps: int, n: int, *, unroll: int = 1, checkpoint=None):
 
 def run(quick: bool) -> list[Row]:
     horizons = [50] if quick else [100, 1000, 10000]
-    sizes = [1, 64] if quick else [1, 4096]
+    sizes = [8] if quick else [1, 4096]
     repeats = 3
     rows: list[Row] = []
     for n in sizes:
