@@ -11,6 +11,9 @@ __version__ = "0.1.0"
 
 # autodiff
 from . import autodiff as autodiff
+
+# simulate
+from . import simulate as simulate
 from .check import GradCheckReport as GradCheckReport
 from .check import GradientCheckError as GradientCheckError
 from .check import LeafCheck as LeafCheck
@@ -78,6 +81,9 @@ from .precision import float64 as float64
 
 # rules
 from .rules import Diff as Diff
+from .simulate import SimulationError as SimulationError
+from .simulate import make_step as make_step
+from .simulate import rollout as rollout
 
 __all__ = [
     "__version__",
@@ -140,4 +146,9 @@ __all__ = [
     "float64",
     # rules
     "Diff",
+    # simulate
+    "simulate",
+    "make_step",
+    "rollout",
+    "SimulationError",
 ]
