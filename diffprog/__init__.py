@@ -9,6 +9,12 @@ imported on demand.
 
 __version__ = "0.1.0"
 
+# parallel
+from .parallel import data_parallel_step as data_parallel_step
+from .parallel import data_parallel_value_and_grad as data_parallel_value_and_grad
+from .parallel import make_mesh as make_mesh
+from .parallel import replicate as replicate
+from .parallel import shard_batch as shard_batch
 from .precision import default_float as default_float
 from .precision import eps as eps
 from .precision import float64 as float64
@@ -18,4 +24,10 @@ __all__ = [
     "default_float",
     "eps",
     "float64",
+    # parallel
+    "data_parallel_step",
+    "data_parallel_value_and_grad",
+    "make_mesh",
+    "replicate",
+    "shard_batch",
 ]
