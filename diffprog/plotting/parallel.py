@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import jax
@@ -50,7 +51,7 @@ def fit_figure(x: np.ndarray, y: np.ndarray, y_hat: np.ndarray,
     ax_loss.set_xlabel("step")
     ax_loss.set_ylabel("loss")
     ax_loss.legend()
-    ax_loss.set_title("The same loss curve, whatever the number of devices")
+    ax_loss.set_title("Loss per step: one device or many")
     return fig
 
 
@@ -60,5 +61,5 @@ def step_times(num_devices: Sequence[int], seconds: Sequence[float], note: str):
     ax.bar([str(k) for k in num_devices], np.asarray(seconds) * 1e3, color="C0")
     ax.set_xlabel("devices in the mesh")
     ax.set_ylabel("median step time (ms)")
-    ax.set_title(note, fontsize=9)
+    ax.set_title(textwrap.fill(note, 55), fontsize=9)
     return fig
