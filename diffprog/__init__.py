@@ -74,6 +74,13 @@ from .optimize import fit as fit
 from .optimize import gradient_descent as gradient_descent
 from .optimize import least_squares as least_squares
 
+# parallel
+from .parallel import data_parallel_step as data_parallel_step
+from .parallel import data_parallel_value_and_grad as data_parallel_value_and_grad
+from .parallel import make_mesh as make_mesh
+from .parallel import replicate as replicate
+from .parallel import shard_batch as shard_batch
+
 # precision
 from .precision import default_float as default_float
 from .precision import eps as eps
@@ -140,6 +147,12 @@ __all__ = [
     "gradient_descent",
     "least_squares",
     "OptResult",
+    # parallel
+    "data_parallel_step",
+    "data_parallel_value_and_grad",
+    "make_mesh",
+    "replicate",
+    "shard_batch",
     # precision
     "default_float",
     "eps",
