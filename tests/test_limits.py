@@ -182,7 +182,7 @@ def test_never_evaluates_at_x0():
         return (x**2 - 1) / (x - 1) if x != 1 else math.nan  # not traceable: point by point
 
     r = limit(f, 1.0)
-    assert 1.0 not in seen and len(seen) > 10
+    assert all(p != 1.0 for p in seen) and len(seen) > 10
     assert abs(float(r.value) - 2.0) < 1e-5
 
 
