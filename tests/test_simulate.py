@@ -399,3 +399,14 @@ def test_launch_state():
     pos, vel = launch(10.0, math.pi / 3, height=2.0)
     np.testing.assert_allclose(pos, [0.0, 2.0])
     np.testing.assert_allclose(vel, [5.0, 10.0 * math.sin(math.pi / 3)], rtol=1e-6)
+
+
+@pytest.mark.parametrize("checkpoint", [None, "sqrt"])
+def test_rollout_passes_the_gradient_checker(checkpoint):
+    """diffprog.check_grads (forward vs central differences, reverse via <v, J^T u> = <J v, u>)
+    on a whole float32 rollout of a damped spring, to second order."""
+    report = diffprog.check_grads(
+        lambda p: spring_loss(p, num_steps=100, checkpoint=checkpoint, trajectory=True),
+        (jnp.asarray(PARAMS, jnp.float32),), order=2,
+    )
+    assert report.passed, str(report)
