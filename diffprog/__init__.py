@@ -14,6 +14,9 @@ from . import autodiff as autodiff
 
 # simulate
 from . import simulate as simulate
+
+# progress
+from ._progress import progress as progress
 from .check import GradCheckReport as GradCheckReport
 from .check import GradientCheckError as GradientCheckError
 from .check import LeafCheck as LeafCheck
@@ -157,6 +160,8 @@ __all__ = [
     "default_float",
     "eps",
     "float64",
+    # progress
+    "progress",
     # rules
     "Diff",
     # simulate
