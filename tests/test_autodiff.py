@@ -347,7 +347,7 @@ def test_edge_points_inside_the_domain_are_right(fn, jax_fn, x, want):
 
 
 def test_numpy_functions_that_are_primitives_dispatch_to_the_engine():
-    f = lambda x: np.sin(x) * np.float64(2.0) + np.exp(x)
+    f = lambda x: np.sin(x) * np.float64(2.0) + np.float64(1.0) * np.exp(x)
     assert ad.grad(f)(0.3) == pytest.approx(2 * math.cos(0.3) + math.exp(0.3), rel=1e-14)
 
 
@@ -355,3 +355,25 @@ def test_comparisons_see_the_value_so_python_branches_work():
     relu = lambda x: x if x > 0.0 else 0.0 * x
     assert ad.grad(relu)(2.0) == 1.0 and ad.grad(relu)(-2.0) == 0.0
     assert ad.derivative(relu)(2.0) == 1.0
+
+
+# ------------------------------------------------------------------ scales and dtypes
+
+@settings(max_examples=40)
+@given(st.floats(-6, 6), st.sampled_from([-1.0, 1.0]), st.sampled_from(["float32", "float64"]))
+def test_first_and_second_derivatives_across_scales_and_dtypes(log10, sign, dtype):
+    # f(x) = x sin x + log(1 + x^2): f' = sin x + x cos x + 2x / (1 + x^2),
+    # f'' = 2 cos x - x sin x + 2 (1 - x^2) / (1 + x^2)^2, evaluated in float64 at the same x.
+    x = np.dtype(dtype).type(sign * 10.0**log10)
+    f = lambda v: v * ad.sin(v) + ad.log(1.0 + v * v)
+    xd = float(x)
+    d1 = math.sin(xd) + xd * math.cos(xd) + 2 * xd / (1 + xd * xd)
+    d2 = 2 * math.cos(xd) - xd * math.sin(xd) + 2 * (1 - xd * xd) / (1 + xd * xd) ** 2
+    eps = float(np.finfo(dtype).eps)
+    # each term is computed to a few ulps of its own size: that bounds the error of the sum
+    scale1 = 1 + abs(xd) + 2 * abs(xd) / (1 + xd * xd)
+    scale2 = 2 + abs(xd) + 2 * (1 + xd * xd) / (1 + xd * xd) ** 2
+    g = ad.grad(f)(x)
+    assert np.asarray(g).dtype == np.dtype(dtype)  # the engine keeps the input's precision
+    assert abs(float(g) - d1) <= 64 * eps * scale1
+    assert abs(float(ad.derivative(ad.grad(f))(x)) - d2) <= 64 * eps * scale2
