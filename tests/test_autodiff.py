@@ -296,6 +296,11 @@ BAD = [
     ("a node times None", lambda: ad.grad(lambda x: x * None)(1.0), "must be numbers"),
     ("a node plus a string", lambda: ad.grad(lambda x: x + "1")(1.0), "must be numbers"),
     ("a box used after its call", _escaped, "escaped"),
+    ("x % 2", lambda: ad.grad(lambda x: x % 2.0)(1.0), "not a primitive"),
+    ("x // 2", lambda: ad.derivative(lambda x: x // 2.0)(1.0), "not a primitive"),
+    ("x @ x", lambda: ad.grad(lambda x: x @ x)(1.0), "not a primitive"),
+    ("int(x)", lambda: ad.grad(lambda x: int(x) * x)(1.0), "not a primitive"),
+    ("round(x)", lambda: ad.grad(lambda x: round(x))(1.0), "not a primitive"),
 ]
 
 
@@ -355,6 +360,9 @@ def test_comparisons_see_the_value_so_python_branches_work():
     relu = lambda x: x if x > 0.0 else 0.0 * x
     assert ad.grad(relu)(2.0) == 1.0 and ad.grad(relu)(-2.0) == 0.0
     assert ad.derivative(relu)(2.0) == 1.0
+    step = lambda x: x * 2.0 if x == 1.0 else x * 3.0
+    assert ad.grad(step)(1.0) == 2.0 and ad.grad(step)(2.0) == 3.0
+    assert ad.grad(lambda x: x * 1.0 if x else x * 5.0)(0.0) == 5.0
 
 
 # ------------------------------------------------------------------ scales and dtypes

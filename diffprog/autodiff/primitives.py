@@ -193,7 +193,8 @@ class Box:
     boxes of the same level, built by hand, acts first) and implement
     ``_apply(name, args, level)``. Arithmetic operators and the numpy functions that are
     primitives all go through :func:`bind`, so ``x * y + np.sin(x)`` works on any box.
-    Comparisons compare the plain values (so ``x if x > 0 else 0.0`` works).
+    Comparisons and truth tests see the plain values (so ``x if x > 0 else 0.0`` works);
+    boxes hash by identity.
     """
 
     __slots__ = ()
@@ -223,11 +224,24 @@ class Box:
     def __gt__(self, other): return base_value(self) > base_value(other)
     def __ge__(self, other): return base_value(self) >= base_value(other)
 
+    def __eq__(self, other): return base_value(self) == base_value(other)
+    def __ne__(self, other): return base_value(self) != base_value(other)
+    def __bool__(self): return bool(base_value(self))
+    __hash__ = object.__hash__  # identity, as the tape needs
+
     def __float__(self):
         raise fail("autodiff", f"float() of a {type(self).__name__} would drop its derivative "
                    "(math.sin, math.exp... call float())",
                    "Use the engine's operations (ad.sin, ad.exp...) inside the function, and "
                    "read .value for the plain number")
+
+    def _unsupported(self, *_):
+        raise fail("autodiff", f"this operation on a {type(self).__name__} is not a primitive of "
+                   "the engine (%, //, @, int(), round() have no derivative rule here)",
+                   f"Use the engine's operations: {sorted(IMPLS)}")
+
+    __mod__ = __rmod__ = __floordiv__ = __rfloordiv__ = __divmod__ = __rdivmod__ = _unsupported
+    __matmul__ = __rmatmul__ = __int__ = __round__ = __trunc__ = __floor__ = __ceil__ = _unsupported
 
     __array_priority__ = 1000
 
@@ -305,9 +319,9 @@ def check_input(func: str, name: str, x: Any) -> Any:
                    "grad); the teaching engine computes with concrete numpy numbers",
                    "Call it outside jax's transformations, or use jax.grad there")
     if isinstance(x, bool) or isinstance(x, int | np.integer | np.bool_):
+        fix = "Pass a float" if isinstance(x, bool | np.bool_) else f"Pass {float(x)!r}"
         raise fail(func, f"{name} must be a float, got the {type(x).__name__} {x!r} (jax.grad "
-                   "refuses integers too)", f"Pass {float(x)!r}" if not isinstance(x, np.bool_)
-                   else "Pass a float")
+                   "refuses integers and bools too)", fix)
     if isinstance(x, float):
         if not math.isfinite(x):
             raise fail(func, f"{name} must be finite, got {x!r}",
