@@ -385,3 +385,8 @@ def test_first_and_second_derivatives_across_scales_and_dtypes(log10, sign, dtyp
     assert np.asarray(g).dtype == np.dtype(dtype)  # the engine keeps the input's precision
     assert abs(float(g) - d1) <= 64 * eps * scale1
     assert abs(float(ad.derivative(ad.grad(f))(x)) - d2) <= 64 * eps * scale2
+
+
+def test_concrete_jax_and_numpy_scalars_are_accepted():
+    for x in (jnp.float32(0.5), np.float16(0.5), np.float64(0.5), jnp.asarray(0.5)):
+        assert float(ad.grad(ad.sin)(x)) == pytest.approx(math.cos(0.5), rel=1e-3)
