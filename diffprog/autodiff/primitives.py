@@ -69,7 +69,10 @@ class PrimitiveError(InputError, NotImplementedError):
 
 
 def _sigmoid(x):
-    return np.exp(-np.logaddexp(0.0, -x))  # 1 / (1 + e^-x), without overflow for x << 0
+    # 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below: e^-|x| never overflows, and both
+    # branches are accurate to a few ulps.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))[()]
 
 
 #: Primitive name -> numpy implementation.
