@@ -36,6 +36,7 @@ UNARY = {
     "neg": lambda m, a: -a,
     "powc": lambda m, a: (1.5 + m.sin(a)) ** 2.5,
     "square": lambda m, a: a ** 2.0,
+    "abs": lambda m, a: abs(a) * a,  # |a| a: smooth once, its second derivative has a kink
 }
 BINARY = {
     "add": lambda m, a, b: a + b,
