@@ -390,3 +390,21 @@ def test_first_and_second_derivatives_across_scales_and_dtypes(log10, sign, dtyp
 def test_concrete_jax_and_numpy_scalars_are_accepted():
     for x in (jnp.float32(0.5), np.float16(0.5), np.float64(0.5), jnp.asarray(0.5)):
         assert float(ad.grad(ad.sin)(x)) == pytest.approx(math.cos(0.5), rel=1e-3)
+
+
+@settings(max_examples=30)
+@given(st.floats(-6, 6), st.sampled_from([ad.grad, ad.derivative]))
+def test_log_and_sqrt_domains_at_every_scale(log10, mode):
+    x = 10.0**log10
+    # inside: the closed forms 1/x and 1/(2 sqrt x), also for the second derivative
+    assert mode(ad.log)(x) == pytest.approx(1 / x, rel=1e-14)
+    assert mode(ad.sqrt)(x) == pytest.approx(0.5 / math.sqrt(x), rel=1e-14)
+    assert mode(mode(ad.log))(x) == pytest.approx(-1 / x**2, rel=1e-14)
+    # outside (x < 0, and log at 0): a DomainError naming the operation, also when nested
+    for bad in (-x, 0.0):
+        with pytest.raises(ad.DomainError, match="log"):
+            mode(ad.log)(bad)
+        with pytest.raises(ad.DomainError, match="log"):
+            mode(mode(ad.log))(bad)
+    with pytest.raises(ad.DomainError, match="sqrt"):
+        mode(ad.sqrt)(-x)
