@@ -4,14 +4,21 @@ A dual number ``x + ẋ ε`` with ``ε² = 0`` carries a value and a tangent. An
 program built from primitives, run on dual numbers, computes its value *and* its
 directional derivative in one pass, because for every primitive
 
-    f(x + ẋ ε) = f(x) + f'(x) ẋ ε
+.. math:: f(x + \\dot x \\varepsilon) = f(x) + f'(x) \\dot x \\varepsilon
 
 (the rule ``f'(x) ẋ`` comes from :data:`.jvp_rules.JVPS`). One forward pass gives one
 Jacobian-vector product, so a full gradient of ``f: Rⁿ → R`` costs ``n`` passes.
 
+Each call of :func:`jvp` (and :func:`derivative`, :func:`grad_fwd`) tags its dual numbers
+with a fresh *level* (see :mod:`.primitives`), so derivative calls nest correctly:
+``ε`` of an inner call and ``ε`` of an outer call are different infinitesimals, and
+``derivative(derivative(f))`` is the second derivative.
+
 References:
     Baydin, Pearlmutter, Radul, Siskind (2018), Automatic differentiation in machine
     learning: a survey, JMLR 18(153), section 3.1.
+
+    Siskind, Pearlmutter (2005), Perturbation confusion and referential transparency.
 """
 
 from __future__ import annotations
@@ -19,14 +26,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .._validate import check_callable, fail
 from .jvp_rules import JVPS
-from .primitives import Box, bind
+from .primitives import Box, PrimitiveError, bind, check_input, check_output, new_level
 
 __all__ = ["Dual", "jvp", "derivative", "grad_fwd"]
 
 
 class Dual(Box):
-    """A dual number: ``value`` plus ``tangent`` ε.
+    """A dual number: ``value`` plus ``tangent`` ε, tagged with the ``level`` of its call.
+
+    Built by hand, a dual number has level 0 (below every :func:`jvp` call).
 
     Example:
         >>> from diffprog.autodiff import Dual, sin
@@ -35,50 +45,72 @@ class Dual(Box):
         (0.0, 3.0)
     """
 
-    __slots__ = ("value", "tangent")
+    __slots__ = ("value", "tangent", "level")
     _priority = 1
 
-    def __init__(self, value: Any, tangent: Any = 0.0):
+    def __init__(self, value: Any, tangent: Any = 0.0, level: int = 0):
         self.value = value
         self.tangent = tangent
+        self.level = level
 
     def __repr__(self) -> str:
-        return f"Dual({self.value!r}, {self.tangent!r})"
+        tag = f", level={self.level}" if self.level else ""
+        return f"Dual({self.value!r}, {self.tangent!r}{tag})"
 
     @classmethod
-    def _apply(cls, name: str, args: tuple) -> Dual:
-        if name not in JVPS:
-            raise NotImplementedError(f"forward mode has no JVP rule for primitive {name!r}")
-        primals = tuple(a.value if isinstance(a, Dual) else a for a in args)
-        ans = bind(name, *primals)
-        tangent = 0.0
+    def _apply(cls, name: str, args: tuple, level: int) -> Dual:
+        rules = JVPS.get(name)
+        if rules is None:
+            raise PrimitiveError(f"autodiff: forward mode has no JVP rule for primitive {name!r}")
+        mine = [isinstance(a, Dual) and a.level == level for a in args]
+        primals = tuple(a.value if m else a for a, m in zip(args, mine, strict=True))
+        ans = bind(name, *primals)  # the primals may be boxes of outer levels: bind again
+        tangent = None
         for i, a in enumerate(args):
-            if isinstance(a, Dual):
-                tangent = tangent + JVPS[name][i](a.tangent, ans, *primals)
-        return Dual(ans, tangent)
+            if mine[i]:
+                contribution = rules[i](a.tangent, ans, *primals)
+                tangent = contribution if tangent is None else tangent + contribution
+        return Dual(ans, tangent, level)
 
 
-def _unpack(out: Any) -> tuple[Any, Any]:
-    if isinstance(out, Dual):
+def _jvp(func: str, f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+         ) -> tuple[Any, Any]:
+    check_callable(func, "f", f)
+    for name, seq in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(seq, tuple | list):
+            raise fail(func, f"{name} must be a tuple or list (one entry per argument of f), got "
+                       f"{type(seq).__name__}", f"Pass e.g. {name}=(1.0,)")
+    if len(primals) != len(tangents):
+        raise fail(func, f"primals has {len(primals)} entries but tangents has {len(tangents)}",
+                   "Give one tangent per argument")
+    xs = [check_input(func, f"primals[{i}]", x) for i, x in enumerate(primals)]
+    ts = [check_input(func, f"tangents[{i}]", t) for i, t in enumerate(tangents)]
+    with new_level() as level:
+        out = f(*(Dual(x, t, level) for x, t in zip(xs, ts, strict=True)))
+    check_output(func, out, scalar=False)
+    if isinstance(out, Dual) and out.level == level:
         return out.value, out.tangent
-    return out, 0.0  # the output does not depend on the inputs
+    return out, 0.0  # the output does not depend on the inputs (it may be an outer level's box)
 
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """Value and directional derivative of ``f`` at ``primals`` along ``tangents``, one pass.
 
-    Computes ``(f(x), J_f(x) · ẋ)`` for a function of scalar arguments.
+    Computes ``(f(x), J_f(x) · ẋ)`` for a function of scalar arguments. Calls nest: ``f``
+    may itself call :func:`jvp`, :func:`derivative` or :func:`~.reverse.grad`.
 
     Args:
-        f: a function of ``len(primals)`` scalars built from the engine's operations.
-        primals: the point ``x``.
+        f: a function of ``len(primals)`` floats built from the engine's operations.
+        primals: the point ``x`` (a tuple or list of finite floats).
         tangents: the direction ``ẋ`` (same length).
 
     Returns:
         ``(value, tangent)``.
 
     Raises:
-        ValueError: if ``primals`` and ``tangents`` differ in length.
+        InputError: if ``f`` is not callable, the lengths differ, an entry is not a finite
+            float, or ``f`` returns something other than a number.
+        DomainError: if ``f`` applies an operation outside its domain (``log(0.0)``...).
 
     Example:
         >>> from diffprog.autodiff import jvp, log, sin
@@ -87,41 +119,67 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
         >>> round(float(y), 3), round(float(dy), 3)
         (11.652, 5.5)
     """
-    if len(primals) != len(tangents):
-        raise ValueError(
-            f"jvp: primals has {len(primals)} entries but tangents has {len(tangents)}; "
-            "give one tangent per argument"
-        )
-    return _unpack(f(*(Dual(x, t) for x, t in zip(primals, tangents, strict=True))))
+    return _jvp("autodiff.jvp", f, primals, tangents)
 
 
 def derivative(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The derivative ``f'`` of a function of one scalar, by forward mode.
+    """The derivative ``f'`` of a function of one float, by forward mode.
+
+    .. math:: f'(x) = \\text{tangent of } f(x + 1 \\cdot \\varepsilon)
+
+    Nested calls give higher derivatives: ``derivative(derivative(f))`` is ``f''``.
+
+    Args:
+        f: a function of one float built from the engine's operations.
+
+    Returns:
+        The function ``x ↦ f'(x)``.
+
+    Raises:
+        InputError: if ``f`` is not callable (at once), or, when called, if ``x`` is not a
+            finite float or ``f`` does not return a number.
 
     Example:
         >>> from diffprog.autodiff import derivative
         >>> derivative(lambda x: x ** 3)(2.0)
         12.0
+        >>> derivative(derivative(lambda x: x ** 3))(2.0)
+        12.0
     """
-    return lambda x: jvp(f, (x,), (1.0,))[1]
+    check_callable("autodiff.derivative", "f", f)
+    return lambda x: _jvp("autodiff.derivative", f, (x,), (1.0,))[1]
 
 
 def grad_fwd(f: Callable[..., Any]) -> Callable[..., tuple]:
-    """The gradient of a scalar function of ``n`` scalars by forward mode: ``n`` passes.
+    """The gradient of a scalar function of ``n`` floats by forward mode: ``n`` passes.
 
     Pass ``i`` seeds ``ẋ = e_i`` and reads off ``∂f/∂x_i``. Used in the tutorial to
     compare with reverse mode, which needs one pass.
+
+    Args:
+        f: a scalar function of floats built from the engine's operations.
+
+    Returns:
+        A function with ``f``'s signature returning the tuple of partial derivatives.
+
+    Raises:
+        InputError: if ``f`` is not callable (at once), or, when called, as :func:`jvp`.
 
     Example:
         >>> from diffprog.autodiff import grad_fwd
         >>> grad_fwd(lambda x, y: x * y)(3.0, 4.0)
         (4.0, 3.0)
     """
+    check_callable("autodiff.grad_fwd", "f", f)
 
     def gradient(*args: Any) -> tuple:
         n = len(args)
+        if n == 0:
+            raise fail("autodiff.grad_fwd", "the gradient needs at least one argument, got none",
+                       "Call it with the point, e.g. grad_fwd(f)(1.0, 2.0)")
         return tuple(
-            jvp(f, args, tuple(1.0 if j == i else 0.0 for j in range(n)))[1] for i in range(n)
+            _jvp("autodiff.grad_fwd", f, args, tuple(1.0 if j == i else 0.0 for j in range(n)))[1]
+            for i in range(n)
         )
 
     return gradient
