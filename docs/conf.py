@@ -90,6 +90,8 @@ html_theme_options = {
     "navigation_with_keys": False,
     "home_page_in_toc": True,
 }
+html_context = {"default_mode": "light"}  # pydata-sphinx-theme: else an empty mode is logged
+html_show_search_summary = False  # summaries are fetched per result: browsers refuse on file:
 # sphinx-togglebutton: the worked solutions (a "dropdown" admonition each) start folded.
 togglebutton_hint = "Show the worked solution"
 togglebutton_hint_hide = "Hide the worked solution"

@@ -210,6 +210,10 @@ def _store(nb, md_path: Path, cache_path: Path, seconds: float) -> None:
 # --------------------------------------------------------------------------- the site
 
 
+class SiteBuildError(RuntimeError):
+    """Sphinx failed (with ``strict``, a warning is a failure); its output says why."""
+
+
 def build_site(out: Path = SITE, cache: Path = CACHE, executed: list[str] | None = None,
                strict: bool = False) -> Path:
     """Run Sphinx on ``docs/`` into ``out``, the notebooks read from ``cache``.
@@ -226,15 +230,19 @@ def build_site(out: Path = SITE, cache: Path = CACHE, executed: list[str] | None
     env["DIFFPROG_SITE_NO_EXECUTE"] = ",".join(skip)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(DOCS), str(out)]
     if strict:
-        cmd[4:4] = ["-W", "--keep-going"]
+        cmd[5:5] = ["-W", "--keep-going"]
     result = subprocess.run(cmd, env=env, cwd=ROOT)
     if result.returncode:
-        raise SystemExit(f"sphinx-build failed (exit {result.returncode}): {' '.join(cmd)}")
+        raise SiteBuildError(f"sphinx-build failed (exit {result.returncode}): {' '.join(cmd)}")
     return out / "index.html"
 
 
-def build(paths: list[Path], out: Path = SITE, cache: Path = CACHE, strict: bool = False) -> Path:
-    """Execute ``paths`` (those not cached with their current code) and build the site."""
+def build(paths: list[Path], out: Path = SITE, cache: Path = CACHE, strict: bool = False,
+          timings: dict[str, float] | None = None) -> Path:
+    """Execute ``paths`` (those not cached with their current code) and build the site.
+
+    ``timings``, when given, receives the seconds each executed tutorial took.
+    """
     t_all = time.perf_counter()
     ran = 0
     for k, md in enumerate(paths, 1):
@@ -242,7 +250,10 @@ def build(paths: list[Path], out: Path = SITE, cache: Path = CACHE, strict: bool
             print(f"[{k}/{len(paths)}] {md.stem}: unchanged, from the cache", flush=True)
             continue
         print(f"[{k}/{len(paths)}] {md.stem}", flush=True)
+        t0 = time.perf_counter()
         execute(md, progress=True, cache=cache)
+        if timings is not None:
+            timings[md.stem] = time.perf_counter() - t0
         ran += 1
     t_exec = time.perf_counter() - t_all
     print(f"Executed {ran} tutorial(s) in {t_exec:.0f} s; building the site ...", flush=True)
@@ -269,7 +280,11 @@ def main(argv: list[str] | None = None) -> int:
         for p in stale:
             print(f"out of date: {p.relative_to(ROOT)} (run `make sync`)")
         return 1 if stale else 0
-    index = build(paths, args.out.resolve(), strict=args.strict)
+    try:
+        index = build(paths, args.out.resolve(), strict=args.strict)
+    except SiteBuildError as err:
+        print(err)
+        return 1
     print(f"\nThe site is ready: open file://{index}")
     return 0
 

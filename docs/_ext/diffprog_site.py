@@ -18,6 +18,7 @@ import importlib.util
 import inspect
 import pkgutil
 import shutil
+import sys
 from pathlib import Path
 
 from docutils import nodes
@@ -74,8 +75,6 @@ def defining_module(home: str, obj: object) -> str:
 def _data_entry(home: str, obj: object) -> list[str]:
     """A module-level constant: its ``#:`` comment if it has one, else its type."""
     from sphinx.pycode import ModuleAnalyzer
-
-    import sys
 
     modname, name = home.rsplit(".", 1)
     doc: list[str] = []
