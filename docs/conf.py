@@ -57,6 +57,7 @@ nb_merge_streams = True
 
 # --------------------------------------------------------------------------- API reference
 autodoc_typehints = "signature"
+autodoc_type_aliases = {"ArrayLike": "jax.typing.ArrayLike"}  # not its 8-type expansion
 autodoc_member_order = "bysource"
 autodoc_default_options = {"members": False}
 napoleon_google_docstring = True

@@ -111,7 +111,7 @@ def _check_page(page, path: Path, site: Path, report: PageReport) -> None:
     report.maths = page.locator("mjx-container").count()
     report.problems += [f"maths not typeset: {t!r}" for t in page.evaluate(_UNTYPESET_JS)]
     report.problems += [f"raw maths in the text: {t!r}" for t in page.evaluate(_RAW_MATH_JS)]
-    report.images = page.evaluate("() => document.images.length")
+    report.images = page.locator(".cell_output img").count()  # figures the notebook made
     broken = page.evaluate(
         "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
         ".map(i => (i.src || '').slice(0, 60))")
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     reports = check_site(site, executed)
     for r in reports:
         status = "ok" if not r.problems else "FAIL"
-        print(f"{status:4} {r.name}: {r.images} image(s)/result(s), {r.maths} typeset formula(s)")
+        print(f"{status:4} {r.name}: {r.images} figure(s)/result(s), {r.maths} typeset formula(s)")
         for p in r.problems:
             print(f"     - {p}")
     print(f"Screenshots in {SHOTS}: landing.png, tutorial.png, api_limit.png")
