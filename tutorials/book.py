@@ -194,9 +194,18 @@ def execute(md_path: Path, progress: bool = False, cache: Path | None = None):
     return nb
 
 
-def _store(nb, md_path: Path, cache_path: Path, seconds: float) -> None:
+def _store(executed, md_path: Path, cache_path: Path, seconds: float) -> None:
+    """Cache the outputs of ``executed`` under the key myst-nb will look up.
+
+    The key hashes the code cells with their metadata, so the outputs are put on a fresh
+    reading of the tutorial (nbclient adds metadata of its own to the executed cells).
+    """
     from jupyter_cache.base import CacheBundleIn
 
+    nb = read_notebook(md_path)
+    for cell, done in zip(nb.cells, executed.cells, strict=True):
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = done.outputs, done.execution_count
     cache = _cache(cache_path)
     uri = str(md_path.resolve())
     record = cache.cache_notebook_bundle(
