@@ -124,6 +124,23 @@ def _check_page(page, path: Path, site: Path, report: PageReport) -> None:
                         for t in remote_resources(path.read_text("utf8"))]
 
 
+COLAB = "https://colab.research.google.com/github/diffprog/diffprog/blob/main/tutorials/{}.ipynb"
+
+
+def _tutorial_page_problems(page, stem: str) -> list[str]:
+    """A tutorial page has its Colab button, its .ipynb download and previous/next links."""
+    hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')]"
+                          ".map(a => a.getAttribute('href'))")
+    problems = []
+    if COLAB.format(stem) not in hrefs:
+        problems.append(f"no launch-in-Colab link ({COLAB.format(stem)})")
+    if not any(h.endswith(f"_sources/tutorials/{stem}.ipynb") for h in hrefs):
+        problems.append("no .ipynb download")
+    if not page.locator(".prev-next-area a").count():
+        problems.append("no previous/next links")
+    return problems
+
+
 def check_site(site: Path, executed: list[str] | None = None,
                shots: Path = SHOTS) -> list[PageReport]:
     """Check every page of ``site``; one report per page, then one per feature check.
@@ -144,8 +161,10 @@ def check_site(site: Path, executed: list[str] | None = None,
             report = PageReport(str(path.relative_to(site)))
             page = _open(browser, path, report)
             _check_page(page, path, site, report)
-            if path.parent.name == "tutorials" and path.stem in executed and report.images == 0:
-                report.problems.append("an executed tutorial with no figure")
+            if path.parent.name == "tutorials":
+                if path.stem in executed and report.images == 0:
+                    report.problems.append("an executed tutorial with no figure")
+                report.problems += _tutorial_page_problems(page, path.stem)
             page.close()
             reports.append(report)
 
