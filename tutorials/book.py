@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -141,21 +142,28 @@ def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+@contextmanager
 def _cache(path: Path):
+    """The jupyter-cache at ``path``, its database closed on exit."""
     from jupyter_cache import get_cache
 
     path.mkdir(parents=True, exist_ok=True)
-    return get_cache(str(path))
+    cache = get_cache(str(path))
+    try:
+        yield cache
+    finally:
+        cache.db.dispose()
 
 
 def is_cached(md_path: Path, cache: Path = CACHE) -> bool:
     """Whether the cache holds this tutorial executed with its current code."""
     if not cache.exists():
         return False
-    try:
-        _cache(cache).match_cache_notebook(read_notebook(md_path))
-    except KeyError:
-        return False
+    with _cache(cache) as db:
+        try:
+            db.match_cache_notebook(read_notebook(md_path))
+        except KeyError:
+            return False
     return True
 
 
@@ -206,14 +214,14 @@ def _store(executed, md_path: Path, cache_path: Path, seconds: float) -> None:
     for cell, done in zip(nb.cells, executed.cells, strict=True):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = done.outputs, done.execution_count
-    cache = _cache(cache_path)
     uri = str(md_path.resolve())
-    record = cache.cache_notebook_bundle(
-        CacheBundleIn(nb, uri, data={"execution_seconds": seconds}),
-        check_validity=False, overwrite=True)
-    for old in cache.list_cache_records():  # the same tutorial's older code: not needed again
-        if old.uri == uri and old.pk != record.pk:
-            cache.remove_cache_record(old.pk)
+    with _cache(cache_path) as cache:
+        record = cache.cache_notebook_bundle(
+            CacheBundleIn(nb, uri, data={"execution_seconds": seconds}),
+            check_validity=False, overwrite=True)
+        for old in cache.list_cache_records():  # the same tutorial's older code: not needed again
+            if old.uri == uri and old.pk != record.pk:
+                cache.remove_cache_record(old.pk)
 
 
 # --------------------------------------------------------------------------- the site
