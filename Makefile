@@ -7,11 +7,12 @@ PY     := $(VENV)/bin/python
 T      ?=
 PYTEST_ARGS ?=
 
-.PHONY: help tutorial check-book test lint sync bench clean
+.PHONY: help tutorial docs check-site test lint sync bench clean
 
 help:
-	@echo "make tutorial [T=02]  execute the tutorials (or one) and build the HTML book in build/book/"
-	@echo "make check-book       open the built book in headless Chromium and check every page"
+	@echo "make tutorial [T=02]  execute the tutorials (what changed; or one) and build the site in build/site/"
+	@echo "make docs [T=02]      the same (an alias)"
+	@echo "make check-site       open the built site in headless Chromium and check every page"
 	@echo "make test             install the test extra and run the whole suite (tutorials included)"
 	@echo "make lint             ruff over the package, tests, benchmarks and notebooks"
 	@echo "make sync             regenerate tutorials/*.ipynb from their .md text twins"
@@ -34,18 +35,21 @@ $(VENV)/.test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test,compare]"
 	@touch $@ $(VENV)/.tutorials
 
+# Executes the tutorials whose code changed (jupyter-cache in build/jupyter_cache), then Sphinx.
 tutorial: $(VENV)/.tutorials
 	$(PY) tutorials/book.py build $(if $(T),--only $(T))
 
-# Open the built book in headless Chromium (Debian's chromium) and check every page.
-check-book: $(VENV)/.test
-	$(PY) tutorials/check_book.py build/book
+docs: tutorial
+
+# Open the built site in headless Chromium (Debian's chromium) and check every page.
+check-site: $(VENV)/.test
+	$(PY) tutorials/check_site.py build/site $(if $(T),--only $(T))
 
 test: $(VENV)/.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
-	$(PY) -m ruff check diffprog tests tutorials benchmarks
+	$(PY) -m ruff check diffprog tests tutorials benchmarks docs
 
 $(VENV)/.bench: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[bench,compare]"

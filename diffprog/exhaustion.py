@@ -48,8 +48,9 @@ def _check_n(n, name: str, least: int) -> int:
 def polygon_area(n: int, kind: str = "inscribed", radius: ArrayLike = 1.0) -> jax.Array:
     r"""Area of the regular ``n``-gon inscribed in (or circumscribed about) a circle.
 
-    Inscribed: $A_n = \tfrac{n}{2} r^2 \sin(2\pi/n)$; circumscribed: $B_n = n r^2 \tan(\pi/n)$.
-    With $r = 1$ they squeeze $\pi$: $A_n < \pi < B_n$.
+    Inscribed: :math:`A_n = \tfrac{n}{2} r^2 \sin(2\pi/n)`; circumscribed:
+    :math:`B_n = n r^2 \tan(\pi/n)`.
+    With :math:`r = 1` they squeeze :math:`\pi`: :math:`A_n < \pi < B_n`.
 
     Args:
         n: number of sides, an int >= 3.
@@ -85,11 +86,11 @@ class ArchimedesBounds(NamedTuple):
 
 
 def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
-    r"""Bounds on $\pi$ from inscribed and circumscribed polygons, without using $\pi$.
+    r"""Bounds on π from inscribed and circumscribed polygons, without using π.
 
-    Starting from the square ($A_4 = 2$, $B_4 = 4$), each doubling of the number of sides
-    takes a geometric then a harmonic mean:
-    $A_{2n} = \sqrt{A_n B_n}$, $B_{2n} = 2 A_{2n} B_n / (A_{2n} + B_n)$.
+    Starting from the square (:math:`A_4 = 2`, :math:`B_4 = 4`), each doubling of the number
+    of sides takes a geometric then a harmonic mean:
+    :math:`A_{2n} = \sqrt{A_n B_n}`, :math:`B_{2n} = 2 A_{2n} B_n / (A_{2n} + B_n)`.
 
     Args:
         num_doublings: how many times to double (0 gives just the square), an int >= 0.
@@ -124,11 +125,11 @@ def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike,
                 rule: str = "midpoint") -> jax.Array:
     r"""The Riemann sum of ``f`` over ``[a, b]`` with ``n`` equal pieces.
 
-    With $\Delta x = (b-a)/n$ and $x_i = a + i\,\Delta x$:
-    left $\sum_{i=0}^{n-1} f(x_i)\Delta x$, right $\sum_{i=1}^{n} f(x_i)\Delta x$,
-    midpoint $\sum_{i=0}^{n-1} f(x_i + \Delta x/2)\Delta x$, trapezoid the mean of left
-    and right. As $n\to\infty$ all tend to $\int_a^b f(x)\,dx$: left/right with error
-    $O(1/n)$, midpoint/trapezoid $O(1/n^2)$.
+    With :math:`\Delta x = (b-a)/n` and :math:`x_i = a + i\,\Delta x`:
+    left :math:`\sum_{i=0}^{n-1} f(x_i)\Delta x`, right :math:`\sum_{i=1}^{n} f(x_i)\Delta x`,
+    midpoint :math:`\sum_{i=0}^{n-1} f(x_i + \Delta x/2)\Delta x`, trapezoid the mean of left
+    and right. As :math:`n\to\infty` all tend to :math:`\int_a^b f(x)\,dx`: left/right with error
+    :math:`O(1/n)`, midpoint/trapezoid :math:`O(1/n^2)`.
 
     Args:
         f: a real function of one scalar, written with ``jax.numpy`` (evaluated with

@@ -1,9 +1,12 @@
-"""Numerical limits — two-sided, one-sided and at ±inf — with an error estimate and an honest verdict.
+r"""Numerical limits — two-sided, one-sided and at ±inf — with an error estimate and an honest verdict.
 
 ``limit(f, x0)`` never evaluates ``f`` at ``x0``. It evaluates ``f`` once, vectorised
 (``jax.vmap``), on a geometric sequence of points approaching ``x0`` from each side,
 
-    x_k = x0 ± s h_k,   h_k = step · 2^{-k},   k = 0, ..., K-1,   s = max(1, |x0|),
+.. math::
+
+    x_k = x_0 \pm s\,h_k, \quad h_k = \text{step}\cdot 2^{-k}, \quad k = 0, \dots, K-1,
+    \quad s = \max(1, |x_0|),
 
 and on a second sequence interleaved with it (``h_k / sqrt(2)``),
 (at ``x0 = ±inf`` it substitutes ``x = ±1/h_k``) and extrapolates the values
@@ -297,10 +300,11 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
           step: float = 0.125, num_steps: int | None = None) -> LimitResult:
     r"""The limit of ``f(x)`` as ``x → x0``, with an error estimate and a verdict.
 
-    $\lim_{x\to x_0} f(x) = L$ when $f(x)$ gets arbitrarily close to $L$ for all $x \ne x_0$
-    close enough to $x_0$. Numerically: evaluate $f$ at $x_0 \pm s h_k$ with
-    $h_k = \text{step}\cdot 2^{-k}$ and $s = \max(1, |x_0|)$ (at $x_0 = \pm\infty$,
-    at $\pm 1/h_k$), and extrapolate to $h = 0$ (Richardson, Aitken). See the module
+    :math:`\lim_{x\to x_0} f(x) = L` when :math:`f(x)` gets arbitrarily close to :math:`L` for all
+    :math:`x \ne x_0` close enough to :math:`x_0`. Numerically: evaluate :math:`f` at
+    :math:`x_0 \pm s h_k` with :math:`h_k = \text{step}\cdot 2^{-k}` and :math:`s = \max(1, |x_0|)`
+    (at :math:`x_0 = \pm\infty`, at :math:`\pm 1/h_k`), and extrapolate to :math:`h = 0`
+    (Richardson, Aitken). See the module
     docstring for how divergence, jumps and oscillation are detected.
 
     Args:

@@ -155,7 +155,7 @@ def derivative(f: Callable, x: ArrayLike, method: str = "central", h: ArrayLike 
     - ``"central"``: error :math:`O(h^2)`, auto step :math:`\\varepsilon^{1/(n+2)}`;
     - ``"richardson"``: central differences at :math:`h, h/2, h/4, h/8` combined by
       Richardson extrapolation (error :math:`O(h^8)`, auto step
-      :math:`\varepsilon^{1/(n+7)}`); the most accurate real method;
+      :math:`\\varepsilon^{1/(n+7)}`); the most accurate real method;
     - ``"complex"``: :math:`\\operatorname{Im} f(x + ih) / h`, no subtraction hence no
       round-off (accurate to :math:`\\varepsilon`), but only for *complex-safe*
       ``f`` (analytic, no ``abs``, comparisons or ``jnp.real``): it is checked

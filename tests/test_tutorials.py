@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -52,41 +51,51 @@ def test_tutorial_shape(md, book):
 
 @pytest.fixture(scope="session")
 def executed():
-    """The notebooks executed so far in this session: [(href, title, seconds, nb)]."""
+    """The tutorials executed so far in this session (their stems)."""
     return []
+
+
+@pytest.fixture(scope="session")
+def notebook_cache(tmp_path_factory):
+    """A jupyter-cache for this session: the site build below reuses what was executed here."""
+    return tmp_path_factory.mktemp("jupyter_cache")
 
 
 @pytest.mark.tutorial
 @pytest.mark.parametrize("md", TWINS, ids=IDS)
-def test_tutorial_executes(md, book, executed):
-    t0 = time.perf_counter()
-    nb = book.execute(md)
+def test_tutorial_executes(md, book, executed, notebook_cache):
+    nb = book.execute(md, cache=notebook_cache)
     images = sum(
         1 for c in nb.cells if c.cell_type == "code"
         for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     )
     assert images >= 1, f"{md.name} produced no figure"
-    executed.append((md.stem + ".html", book.title_of(nb), time.perf_counter() - t0, nb))
+    assert book.is_cached(md, notebook_cache), f"{md.name}: executed but not found in the cache"
+    executed.append(md.stem)
 
 
 @pytest.mark.tutorial
-def test_book_in_a_browser(book, executed, tmp_path_factory):
-    """The book of the notebooks executed above, opened in headless Chromium: figures load,
-    maths is typeset, links resolve, no console errors, nothing fetched from the network."""
+def test_site_in_a_browser(book, executed, notebook_cache, tmp_path_factory):
+    """The site built by Sphinx (-W: warnings are errors) from the notebooks executed above,
+    opened in headless Chromium: every page loads with its figures and typeset maths, no
+    console error, nothing fetched from the network; search finds "gradient"; a worked
+    solution opens and closes; the API page of diffprog.limit renders its maths."""
     if not executed:
         pytest.skip("no tutorial was executed in this session (deselected?)")
     sys.path.insert(0, str(ROOT / "tutorials"))
     try:
-        import check_book
+        import check_site
     finally:
         sys.path.pop(0)
-    if not check_book.chromium_path():
+    if not check_site.chromium_path():
         pytest.skip("Chromium not installed (Debian: apt-get install chromium); .ci/run installs it")
     pytest.importorskip("playwright", reason="playwright is in the test extra: run `make test`")
-    out = tmp_path_factory.mktemp("book")
-    book.write_book(out, sorted(executed, key=lambda e: e[0]))
-    reports = check_book.check_book(out)
-    assert len(reports) == len(executed) + 1
+    out = tmp_path_factory.mktemp("site") / "site"
+    # Nothing is executed here: the tutorials above are in the cache, the others are not run.
+    book.build_site(out, notebook_cache, executed=executed, strict=True)
+    reports = check_site.check_site(out, executed=executed)
     problems = [f"{r.name}: {p}" for r in reports for p in r.problems]
     assert not problems, "\n".join(problems)
-    assert all(r.images >= 1 for r in reports if r.name != "index.html")
+    pages = {r.name for r in reports}
+    assert {f"tutorials/{t.stem}.html" for t in TWINS} <= pages
+    assert "api/limits.html" in pages and "search.html" in pages

@@ -1,37 +1,39 @@
-"""Run the tutorials and build the HTML book; keep each notebook in sync with its text twin.
+"""Execute the tutorials and build the site; keep each notebook in sync with its text twin.
 
 The tutorials are written as MyST Markdown text twins (``tutorials/NN_topic.md``,
-what reviewers read) paired by jupytext with the Colab-openable notebooks
+what reviewers read) paired with the Colab-openable notebooks
 (``tutorials/NN_topic.ipynb``, committed without outputs). This script is what
 ``make tutorial`` and ``make sync`` call, and what the test suite uses to execute
 the notebooks::
 
-    python tutorials/book.py build            # execute every tutorial, write build/book/
-    python tutorials/book.py build --only 02  # just tutorial 02
+    python tutorials/book.py build            # execute what changed, build the site in build/site/
+    python tutorials/book.py build --only 02  # execute just tutorial 02 (the others: from the cache)
     python tutorials/book.py sync             # regenerate every .ipynb from its .md
     python tutorials/book.py check-sync       # exit 1 if any .ipynb is out of date
 
-Maths in the book is typeset by the MathJax that the ``jupyter-server-mathjax``
-package ships, copied next to the pages: the book works offline and fetches
-nothing from the network.
+The site is Sphinx + myst-nb (``docs/conf.py``): the course, an API reference from the
+docstrings, search. Notebooks are executed here first, cell by cell with a progress bar,
+and stored in a jupyter-cache (``build/jupyter_cache``) keyed on their code; myst-nb
+(``nb_execution_mode = "cache"``) reads them back from it, so a second build re-executes
+only the tutorials whose code changed. The site works offline (MathJax 3 from a package).
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import os
 import re
-import shutil
+import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BUILD = ROOT / "build" / "book"
-REPO_URL = "https://github.com/diffprog/diffprog"
-COLAB_URL = "https://colab.research.google.com/github/diffprog/diffprog/blob/main/tutorials/{name}"
+DOCS = ROOT / "docs"
+SITE = ROOT / "build" / "site"
+CACHE = ROOT / "build" / "jupyter_cache"
 CELL_TIMEOUT_S = 600
 
 
@@ -120,20 +122,60 @@ def sync(paths: list[Path], check_only: bool = False) -> list[Path]:
 # --------------------------------------------------------------------------- executing
 
 
-def execute(md_path: Path, progress: bool = False):
-    """Execute the tutorial (from its notebook form) and return the executed notebook.
+def read_notebook(md_path: Path):
+    """The tutorial as myst-nb reads it when it builds the page (so that cache keys agree)."""
+    from myst_nb.core.read import read_myst_markdown_notebook
 
-    The kernel imports diffprog from this checkout (``PYTHONPATH``), runs in the
-    tutorials folder with ``DIFFPROG_PROGRESS=0``, and any error stops execution and is raised.
+    return read_myst_markdown_notebook(md_path.read_text("utf8"), add_source_map=True,
+                                       path=md_path)
+
+
+def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a headless kernel: this checkout's diffprog, no inner progress bars.
+
+    A copy: the caller's ``os.environ`` is left as it is. ``DIFFPROG_PROGRESS=0`` unless the
+    caller set it (nobody watches a headless kernel; the build shows cells instead).
+    """
+    env = dict(os.environ if base is None else base)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    env.setdefault("DIFFPROG_PROGRESS", "0")
+    return env
+
+
+@contextmanager
+def _cache(path: Path):
+    """The jupyter-cache at ``path``, its database closed on exit."""
+    from jupyter_cache import get_cache
+
+    path.mkdir(parents=True, exist_ok=True)
+    cache = get_cache(str(path))
+    try:
+        yield cache
+    finally:
+        cache.db.dispose()
+
+
+def is_cached(md_path: Path, cache: Path = CACHE) -> bool:
+    """Whether the cache holds this tutorial executed with its current code."""
+    if not cache.exists():
+        return False
+    with _cache(cache) as db:
+        try:
+            db.match_cache_notebook(read_notebook(md_path))
+        except KeyError:
+            return False
+    return True
+
+
+def execute(md_path: Path, progress: bool = False, cache: Path | None = None):
+    """Execute the tutorial and return the executed notebook; with ``cache``, store it there.
+
+    The kernel runs in the tutorials folder with :func:`kernel_env`; any error stops
+    execution and is raised. The cached notebook is what the site build shows.
     """
     from nbclient import NotebookClient
 
-    nb = notebook_from_twin(md_path)
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-    )
-    # Nobody watches a headless kernel: no inner progress bars (the book shows cells instead).
-    os.environ.setdefault("DIFFPROG_PROGRESS", "0")
+    nb = read_notebook(md_path)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     bar = None
     if progress:
@@ -149,115 +191,101 @@ def execute(md_path: Path, progress: bool = False):
         allow_errors=False,
         on_cell_executed=(lambda **_: bar.update(1)) if bar else None,
     )
+    t0 = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env=kernel_env())
     finally:
         if bar:
             bar.close()
+    if cache is not None:
+        _store(nb, md_path, cache, time.perf_counter() - t0)
     return nb
 
 
-# --------------------------------------------------------------------------- the book
+def _store(executed, md_path: Path, cache_path: Path, seconds: float) -> None:
+    """Cache the outputs of ``executed`` under the key myst-nb will look up.
 
-_CSS = """
-<style>
-.dp-nav { font-family: system-ui, sans-serif; display: flex; gap: 1.5em; padding: .6em 1em;
-          border-bottom: 1px solid #ddd; background: #fafafa; position: sticky; top: 0; z-index: 10; }
-.dp-nav a { text-decoration: none; }
-details.dp-solution { border-left: 3px solid #4a90d9; padding: .2em .8em; margin: .5em 0 .5em 5.5em; }
-details.dp-solution > summary { cursor: pointer; font-weight: 600; color: #2a6cb0;
-                                font-family: system-ui, sans-serif; }
-math { font-size: 1.15em; }
-</style>
-"""
+    The key hashes the code cells with their metadata, so the outputs are put on a fresh
+    reading of the tutorial (nbclient adds metadata of its own to the executed cells).
+    """
+    from jupyter_cache.base import CacheBundleIn
 
-
-def _mathjax_dir() -> Path:
-    import jupyter_server_mathjax
-
-    return Path(jupyter_server_mathjax.__file__).parent / "static"
-
-
-def export_page(nb, nav_html: str) -> str:
-    """One executed notebook as a self-contained HTML page (figures inline, MathJax local)."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_template_paths=[str(HERE / "_book")],
-        template_file="page.html.j2",
-        mathjax_url="_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe",
-    )
-    nb.metadata["title"] = f"{title_of(nb)} — diffprog"
-    body, _ = exporter.from_notebook_node(nb)
-    body = body.replace("</head>", _CSS + "</head>", 1)
-    i = body.index(">", body.index("<body")) + 1
-    return body[:i] + nav_html + body[i:]
+    nb = read_notebook(md_path)
+    for cell, done in zip(nb.cells, executed.cells, strict=True):
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = done.outputs, done.execution_count
+    uri = str(md_path.resolve())
+    with _cache(cache_path) as cache:
+        record = cache.cache_notebook_bundle(
+            CacheBundleIn(nb, uri, data={"execution_seconds": seconds}),
+            check_validity=False, overwrite=True)
+        for old in cache.list_cache_records():  # the same tutorial's older code: not needed again
+            if old.uri == uri and old.pk != record.pk:
+                cache.remove_cache_record(old.pk)
 
 
-def _nav(pages: list[tuple[str, str]], k: int) -> str:
-    links = ['<a href="index.html">&#8962; Contents</a>']
-    if k > 0:
-        links.append(f'<a href="{pages[k - 1][0]}">&larr; {html.escape(pages[k - 1][1])}</a>')
-    if k + 1 < len(pages):
-        links.append(f'<a href="{pages[k + 1][0]}">{html.escape(pages[k + 1][1])} &rarr;</a>')
-    return f'<nav class="dp-nav">{" ".join(links)}</nav>'
+# --------------------------------------------------------------------------- the site
 
 
-def write_index(out: Path, pages: list[tuple[str, str, float]]) -> None:
-    rows = "\n".join(
-        f'<li><a href="{href}">{html.escape(title)}</a> <small>({secs:.0f} s)</small></li>'
-        for href, title, secs in pages
-    )
-    (out / "index.html").write_text(f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>diffprog — the book</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body {{ font-family: system-ui, sans-serif; max-width: 48em; margin: 2em auto; padding: 0 1em;
-line-height: 1.5; }} li {{ margin: .4em 0; }}</style></head>
-<body><h1>diffprog — differentiable programming, from limits to simulation</h1>
-<p>The executed tutorials, in course order. Each page is the notebook as it ran on this
-machine, figures included; worked solutions are folded: try each exercise first.</p>
-<ol>
-{rows}
-</ol>
-<p>Source: <a href="{REPO_URL}">{REPO_URL}</a></p>
-</body></html>
-""")
+class SiteBuildError(RuntimeError):
+    """Sphinx failed (with ``strict``, a warning is a failure); its output says why."""
 
 
-def write_book(out: Path, done: list[tuple[str, str, float, object]]) -> Path:
-    """Write executed notebooks ``done`` = [(href, title, seconds, nb)] as the book in ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    static = out / "_static" / "mathjax"
-    if not static.exists():
-        shutil.copytree(_mathjax_dir(), static)
-    pages = [(href, title) for href, title, _, _ in done]
-    for k, (href, _, _, nb) in enumerate(done):
-        (out / href).write_text(export_page(nb, _nav(pages, k)))
-    built = sorted(out.glob("[0-9][0-9]_*.html"))
-    titles = {h: (t, s) for h, t, s, _ in done}
-    write_index(out, [(p.name, *titles.get(p.name, (p.stem, float("nan")))) for p in built])
+def build_site(out: Path = SITE, cache: Path = CACHE, executed: list[str] | None = None,
+               strict: bool = False) -> Path:
+    """Run Sphinx on ``docs/`` into ``out``, the notebooks read from ``cache``.
+
+    ``executed``: the tutorial stems that may be executed (all by default); any other
+    tutorial not in the cache is shown without outputs rather than executed. ``strict``:
+    warnings are errors (``-W``), as in the test suite.
+    """
+    allowed = None if executed is None else set(executed)
+    skip = [p.stem for p in tutorial_paths()
+            if allowed is not None and p.stem not in allowed and not is_cached(p, cache)]
+    env = kernel_env()
+    env["DIFFPROG_JUPYTER_CACHE"] = str(cache)
+    env["DIFFPROG_SITE_NO_EXECUTE"] = ",".join(skip)
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(DOCS), str(out)]
+    if strict:
+        cmd[5:5] = ["-W", "--keep-going"]
+    result = subprocess.run(cmd, env=env, cwd=ROOT)
+    if result.returncode:
+        raise SiteBuildError(f"sphinx-build failed (exit {result.returncode}): {' '.join(cmd)}")
     return out / "index.html"
 
 
-def build(paths: list[Path], out: Path = BUILD) -> Path:
-    """Execute ``paths`` in order with progress and write the book to ``out``."""
-    done: list[tuple[str, str, float, object]] = []
+def build(paths: list[Path], out: Path = SITE, cache: Path = CACHE, strict: bool = False,
+          timings: dict[str, float] | None = None) -> Path:
+    """Execute ``paths`` (those not cached with their current code) and build the site.
+
+    ``timings``, when given, receives the seconds each executed tutorial took.
+    """
     t_all = time.perf_counter()
+    ran = 0
     for k, md in enumerate(paths, 1):
+        if is_cached(md, cache):
+            print(f"[{k}/{len(paths)}] {md.stem}: unchanged, from the cache", flush=True)
+            continue
         print(f"[{k}/{len(paths)}] {md.stem}", flush=True)
         t0 = time.perf_counter()
-        nb = execute(md, progress=True)
-        done.append((md.stem + ".html", title_of(nb), time.perf_counter() - t0, nb))
-    print(f"Executed {len(paths)} tutorial(s) in {time.perf_counter() - t_all:.0f} s.")
-    return write_book(out, done)
+        execute(md, progress=True, cache=cache)
+        if timings is not None:
+            timings[md.stem] = time.perf_counter() - t0
+        ran += 1
+    t_exec = time.perf_counter() - t_all
+    print(f"Executed {ran} tutorial(s) in {t_exec:.0f} s; building the site ...", flush=True)
+    index = build_site(out, cache, executed=[p.stem for p in paths], strict=strict)
+    print(f"Site built in {time.perf_counter() - t_all - t_exec:.0f} s.")
+    return index
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["build", "sync", "check-sync"])
     parser.add_argument("--only", help="tutorial numbers, e.g. 02 or 02,03")
-    parser.add_argument("--out", type=Path, default=BUILD)
+    parser.add_argument("--out", type=Path, default=SITE)
+    parser.add_argument("--strict", action="store_true", help="Sphinx warnings are errors")
     args = parser.parse_args(argv)
     paths = tutorial_paths(args.only)
     if args.command == "sync":
@@ -269,8 +297,12 @@ def main(argv: list[str] | None = None) -> int:
         for p in stale:
             print(f"out of date: {p.relative_to(ROOT)} (run `make sync`)")
         return 1 if stale else 0
-    index = build(paths, args.out)
-    print(f"\nThe book is ready: open file://{index}")
+    try:
+        index = build(paths, args.out.resolve(), strict=args.strict)
+    except SiteBuildError as err:
+        print(err)
+        return 1
+    print(f"\nThe site is ready: open file://{index}")
     return 0
 
 

@@ -420,5 +420,5 @@ def pow(x, y):
 
 
 def abs(x):
-    """|x| (primitive ``abs``; its derivative at 0 is taken as +1, as jax does)."""
+    """:math:`|x|` (primitive ``abs``; its derivative at 0 is taken as +1, as jax does)."""
     return bind("abs", x)

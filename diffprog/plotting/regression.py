@@ -72,7 +72,7 @@ def cost_surface_path(cost: Callable[[np.ndarray, np.ndarray], np.ndarray],
 
 
 def mae_vs_mse(r_max: float = 3.0, ax=None):
-    """The per-point penalties |r| (MAE) and r^2 (MSE) against the residual r."""
+    """The per-point penalties :math:`|r|` (MAE) and :math:`r^2` (MSE) against the residual :math:`r`."""
     fig, ax = new_axes() if ax is None else (ax.figure, ax)
     r = np.linspace(-r_max, r_max, 401)
     ax.plot(r, np.abs(r), label=r"$|\Delta|$ (MAE)")

@@ -86,7 +86,8 @@ def compiled_memory(fn: Callable, *args: Any, **kwargs: Any) -> CompiledMemory |
 
     Args:
         fn: the function (e.g. a gradient of a rollout).
-        *args, **kwargs: example arguments (arrays or ``jax.ShapeDtypeStruct``).
+        *args: example arguments (arrays or ``jax.ShapeDtypeStruct``).
+        **kwargs: example keyword arguments, likewise.
 
     Returns:
         A :class:`CompiledMemory`, or ``None`` where the backend gives no analysis.
