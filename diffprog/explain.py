@@ -54,6 +54,8 @@ class _Rule(NamedTuple):
     primal: Callable[..., str]  # (arg names, params) -> the definition, e.g. "ln v₋₁"
     partials: Callable[..., tuple]  # (arg values, out value, params) -> ∂out/∂arg each (None: 0)
     partial_text: Callable[..., tuple]  # (arg names, out name, params) -> the same, as text
+    jvp: Callable[..., Any] | None = None  # (arg values, arg tangents) -> out tangent, if direct
+    vjp: Callable[..., tuple] | None = None  # (arg values, out adjoint) -> arg adjoints, if direct
 
 
 def _where(c, a, b):
@@ -100,6 +102,12 @@ def _integer_pow_partial(x, y):
 def _select_n(a, p):
     cases = ", ".join(f"{c} if {a[0]} = {k}" for k, c in enumerate(a[1:]))
     return f"{a[2]} if {a[0]} else {a[1]}" if len(a) == 3 else f"({cases})"
+
+
+def _clamp_cases(v: list) -> tuple[bool, bool, bool]:
+    # jax's clamp(lo, x, hi) rules: which of lo, x, hi the result follows.
+    lo, x, hi = v
+    return bool((lo > x) & (lo < hi)), bool((x > lo) & (x < hi)), bool(hi < x)
 
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -174,16 +182,20 @@ RULES: dict[str, _Rule] = {
     "copy": _unary("{0}", lambda x, o: 1.0, "1"),
     "copy_p": _unary("{0}", lambda x, o: 1.0, "1"),
     "select_n": _Rule(_select_n,
-                      lambda v, o, p: (None, *(_f(o, v[0] == k) for k in range(len(v) - 1))),
+                      # jax selects the tangent: the other cases do not enter, even if infinite;
+                      # its transpose sends them a zero adjoint (which is NaN times an infinity)
+                      lambda v, o, p: (None, *(_f(o, 1.0) if bool(v[0] == k) else None
+                                               for k in range(len(v) - 1))),
                       lambda a, o, p: (None, *(f"[{a[0]} = {k}]" if len(a) > 3
                                                else f"[not {a[0]}]" if k == 0 else f"[{a[0]}]"
-                                               for k in range(len(a) - 1)))),
+                                               for k in range(len(a) - 1))),
+                      vjp=lambda v, g: (None, *(g if bool(v[0] == k) else jnp.zeros_like(g)
+                                                for k in range(len(v) - 1)))),
     "clamp": _Rule(lambda a, p: f"clamp({a[1]}, {a[0]}, {a[2]})",
-                   lambda v, o, p: (_f(o, (v[0] > v[1]) & (v[0] < v[2])),
-                                    _f(o, (v[1] > v[0]) & (v[1] < v[2])),
-                                    _f(o, v[2] < v[1])),
+                   lambda v, o, p: tuple(_f(o, 1.0) if c else None for c in _clamp_cases(v)),
                    lambda a, o, p: (f"[{a[1]} < {a[0]} < {a[2]}]",
-                                    f"[{a[0]} < {a[1]} < {a[2]}]", f"[{a[2]} < {a[1]}]")),
+                                    f"[{a[0]} < {a[1]} < {a[2]}]", f"[{a[2]} < {a[1]}]"),
+                   vjp=lambda v, g: tuple(g if c else jnp.zeros_like(g) for c in _clamp_cases(v))),
     "gt": _compare(">"), "ge": _compare("≥"), "lt": _compare("<"), "le": _compare("≤"),
     "eq": _compare("="), "ne": _compare("≠"),
     "and": _compare("and"), "or": _compare("or"),
@@ -331,7 +343,8 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
     custom_vjp function's are ``jax.vjp`` of it with ȳ = 1 (its vjp rule: jax has no forward mode
     for those, so the tangent column is the one its vjp rule implies).
     """
-    name = str(eqn.params.get("name", eqn.primitive.name))
+    info = getattr(getattr(eqn.params.get("call_jaxpr"), "jaxpr", None), "debug_info", None)
+    name = str(eqn.params.get("name") or getattr(info, "func_name", None) or eqn.primitive.name)
     ins, run = _one_equation(eqn)
     # Each variable's derivative goes to its first position (a variable passed twice, as in
     # logaddexp(a, a), gets the whole derivative there, 0 at the other).
@@ -352,6 +365,17 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
         it = iter(grads)
         return tuple(next(it) if keep else None for keep in first)
 
+    def jvp(vals: list, tangents: list) -> Any:
+        args = [v for v, keep in zip(vals, first, strict=True) if keep]
+        dargs = [jnp.asarray(t, jnp.result_type(v)) for v, t, keep
+                 in zip(vals, tangents, first, strict=True) if keep]
+        return jax.jvp(run, tuple(args), tuple(dargs))[1]
+
+    def vjp(vals: list, adjoint: Any) -> tuple:
+        args = [v for v, keep in zip(vals, first, strict=True) if keep]
+        it = iter(jax.vjp(run, *args)[1](adjoint))
+        return tuple(next(it) if keep else None for keep in first)
+
     def text(arg_names: list, out: str, params: dict) -> tuple:
         if name in CUSTOM_TEXT and not repeated and len(arg_names) == len(CUSTOM_ARITY[name]):
             return CUSTOM_TEXT[name](arg_names, out)
@@ -360,7 +384,7 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
     kind = "custom_jvp" if forward else "custom_vjp"
     primal = lambda a, p: f"{name}({', '.join(a)})" + (
         "" if name in CUSTOM_TEXT else f" [{kind}]")
-    return _Rule(primal, partials, text), ins
+    return _Rule(primal, partials, text, jvp if forward else None, vjp), ins
 
 
 def _refuse(name: str) -> NotImplementedError:
@@ -398,9 +422,11 @@ def _flatten(jaxpr: Any, consts: list, atoms: list, steps: list, counter: list) 
                             counter)
             env.update(zip(eqn.outvars, outs, strict=True))
             continue
-        if name not in RULES and name not in _CUSTOM:
+        if name in _WHY_NOT:
             raise _refuse(name)
         _check_scalar(eqn)
+        if name not in RULES and name not in _CUSTOM:
+            raise _refuse(name)
         if name in _CUSTOM:
             rule, var_ins = _custom_rule(eqn)
             value = _one_equation(eqn)[1](*[env[a][1] for a in var_ins])
@@ -501,7 +527,7 @@ def _tangent_trace(inputs: list, steps: list, partials: list, out: _Atom,
                 for k, (name, x, _) in enumerate(inputs)}
     rows = [Row(_dot(name), f"ẋ{str(k + 1).translate(_SUB)}",
                 tuple(float(t) for t in tangents[name])) for k, (name, _, _) in enumerate(inputs)]
-    for (name, _rule, ins, value, _params), (parts, texts) in zip(steps, partials, strict=True):
+    for (name, rule, ins, value, _params), (parts, texts) in zip(steps, partials, strict=True):
         total = tuple(jnp.zeros((), value.dtype) for _ in directions)
         terms = []
         for (arg, _, _), p, txt in zip(ins, parts, texts, strict=True):
@@ -509,6 +535,10 @@ def _tangent_trace(inputs: list, steps: list, partials: list, out: _Atom,
                 continue
             total = tuple(t + p * dt for t, dt in zip(total, tangents[arg], strict=True))
             terms.append(_scale(txt, _dot(arg)))
+        if rule.jvp is not None:  # a custom rule: apply it to the tangents, as jax.jvp does
+            total = tuple(rule.jvp([v for _, v, _ in ins],
+                                   [tangents[a][d] if a in tangents else 0.0 for a, _, _ in ins])
+                          for d in range(len(directions)))
         tangents[name] = tuple(jnp.asarray(t, value.dtype) for t in total)
         expr = " + ".join(terms).replace("+ −", "− ") if terms else "0"
         rows.append(Row(_dot(name), expr, tuple(float(t) for t in tangents[name])))
@@ -525,20 +555,23 @@ def _adjoint_trace(inputs: list, steps: list, partials: list, out: _Atom,
     if out[0] in differentiable:
         adjoints[out[0]] = jnp.ones((), out[1].dtype)
         rows.append(Row(_bar(out[0]), "ȳ", 1.0))
-    for (name, _rule, ins, value, _params), (parts, texts) in zip(
+    for (name, rule, ins, value, _params), (parts, texts) in zip(
             reversed(steps), reversed(partials), strict=True):
         g = adjoints.get(name)
         if g is None:
             continue  # the output does not depend on this value
-        for (arg, _, _), p, txt in zip(ins, parts, texts, strict=True):
-            if p is None or arg not in differentiable:
+        # a custom rule: its vjp applied to v̄_i, as jax.grad does; else v̄_i times each partial
+        pulled = rule.vjp([v for _, v, _ in ins], g) if rule.vjp is not None else \
+            tuple(None if p is None else g * p for p in parts)
+        for (arg, _, _), txt, gp in zip(ins, texts, pulled, strict=True):
+            if gp is None or arg not in differentiable:
                 continue
             term = _scale(txt, _bar(name))
             if arg in adjoints:
-                adjoints[arg] = adjoints[arg] + g * p
+                adjoints[arg] = adjoints[arg] + gp
                 expr = f"{_bar(arg)} + {term}".replace("+ −", "− ")
             else:
-                adjoints[arg] = jnp.asarray(g * p, value.dtype)
+                adjoints[arg] = jnp.asarray(gp, value.dtype)
                 expr = term
             rows.append(Row(_bar(arg), expr, float(adjoints[arg])))
     gradient = []
