@@ -128,10 +128,12 @@ RULES: dict[str, _Rule] = {
                  lambda a, o, p: (f"1/{a[1]}", f"−{a[0]}/{a[1]}²")),
     "max": _Rule(lambda a, p: f"max({a[0]}, {a[1]})",
                  lambda v, o, p: (_balanced(v[0], o, v[1]), _balanced(v[1], o, v[0])),
-                 lambda a, o, p: (f"[{a[0]} > {a[1]}]", f"[{a[1]} > {a[0]}]")),
+                 lambda a, o, p: (f"[{a[0]} > {a[1]}] + ½[{a[0]} = {a[1]}]",
+                                  f"[{a[1]} > {a[0]}] + ½[{a[0]} = {a[1]}]")),
     "min": _Rule(lambda a, p: f"min({a[0]}, {a[1]})",
                  lambda v, o, p: (_balanced(v[0], o, v[1]), _balanced(v[1], o, v[0])),
-                 lambda a, o, p: (f"[{a[0]} < {a[1]}]", f"[{a[1]} < {a[0]}]")),
+                 lambda a, o, p: (f"[{a[0]} < {a[1]}] + ½[{a[0]} = {a[1]}]",
+                                  f"[{a[1]} < {a[0]}] + ½[{a[0]} = {a[1]}]")),
     "pow": _Rule(lambda a, p: f"{a[0]}^{a[1]}", _pow_partials,
                  lambda a, o, p: (f"{a[1]}·{a[0]}^({a[1]} − 1)", f"ln {a[0]} · {o}")),
     "integer_pow": _Rule(lambda a, p: f"{a[0]}^{p['y']}",
@@ -304,6 +306,8 @@ def _scale(coef: str, term: str) -> str:
         return term
     if coef == "−1":
         return f"−{term}"
+    if " + " in coef or " − " in coef:  # a sum: parenthesise it (1 + v₁², ...)
+        coef = f"({coef})"
     return f"{term} × {coef}"
 
 

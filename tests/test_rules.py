@@ -320,3 +320,22 @@ def test_under_jit_vmap_and_grad():
     np.testing.assert_allclose(jax.jit(jax.vmap(f.d))(t), jax.vmap(jax.grad(f))(t), rtol=1e-5)
     second = jax.vmap(jax.grad(f.d))(t)  # d/dx (sin x + x cos x) = 2 cos x - x sin x
     np.testing.assert_allclose(second, 2 * jnp.cos(t) - t * jnp.sin(t), rtol=1e-5, atol=1e-6)
+
+
+@given(k=st.integers(1, 60), width=st.integers(1, 3))
+@settings(max_examples=15, deadline=None)
+def test_repeated_sharing_stays_linear(k, width):
+    """e = e*e (or e*e*e) k times: x**(width+1)**k has a graph of about k*width nodes, and its
+    derivative at 1 is the exponent (exact in float64 up to 2**53); the tree has (width+1)**k."""
+    e = x
+    for _ in range(k):
+        f = e
+        for _ in range(width):
+            f = f * e
+        e = f
+    n = (width + 1) ** k
+    with diffprog.float64():
+        got = float(e.d(1.0))
+    assert got == (float(n) if n < 2**53 else pytest.approx(float(n), rel=1e-12))
+    assert len(e.derivation().splitlines()) == 1 + k * width
+    assert len(repr(e)) < 200 and len(e.dexpr) < 200 * k * width
