@@ -16,10 +16,14 @@ Inputs are named ``v_{1-n} … v_0`` (input ``x_k`` is ``v_{k-n}``) and the oper
 with one rule per primitive (:data:`RULES`); calls to ``jit``-ed functions are
 inlined. The numbers equal ``jax.jvp`` and ``jax.vjp`` (tested).
 
-What it does not do: programs whose intermediates are not scalars (arrays), control
-flow (``cond``, ``while``, ``scan``), and custom derivative rules (``custom_jvp`` /
-``custom_vjp``): each raises an error naming the primitive. Use it on scalar
-functions to *see* autodiff; use jax's transformations for real work.
+A function with its own derivative rule (``custom_jvp``: ``jax.nn.relu``,
+``jax.nn.softplus``, ``jnp.logaddexp``; or ``custom_vjp``) is one row, whose partial
+derivatives come from that rule (``jax.jvp`` of it along each input; ``jax.vjp`` for a
+custom_vjp function), so the tables agree with jax there too.
+
+What it does not do: programs whose intermediates are not scalars (arrays) and control
+flow (``cond``, ``while``, ``scan``): each raises an error naming the primitive. Use it
+on scalar functions to *see* autodiff; use jax's transformations for real work.
 
 References:
     Baydin, Pearlmutter, Radul, Siskind (2018), Automatic differentiation in machine
@@ -35,94 +39,19 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-from jax.extend.core import Literal
+from jax.extend.core import ClosedJaxpr, DebugInfo, Jaxpr, Literal, jaxpr_as_fun
 from jax.typing import ArrayLike
+
+from ._explain_rules import CUSTOM_ARITY, CUSTOM_TEXT, RULES, _Rule
+from ._validate import check_callable, check_finite_scalar, check_int, fail, is_tracer
 
 __all__ = ["RULES", "Row", "Trace", "explain"]
 
 _SUB = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
-
-
-class _Rule(NamedTuple):
-    primal: Callable[..., str]  # (arg names, params) -> the definition, e.g. "ln v₋₁"
-    partials: Callable[..., tuple]  # (arg values, out value, params) -> ∂out/∂arg each (None: not differentiable)
-    partial_text: Callable[..., tuple]  # (arg names, out name, params) -> the same, as text
-
-
-def _where(c, a, b):
-    return jnp.where(c, a, b)
-
-
-def _max_partials(x, y):
-    # jax's rule for max: the whole derivative to the larger argument, half each at a tie.
-    px = _where(x > y, 1.0, _where(x == y, 0.5, 0.0)).astype(jnp.result_type(x))
-    return px, 1 - px
-
-
-def _unary(fmt: str, partial: Callable, text: str) -> _Rule:
-    return _Rule(lambda a, p: fmt.format(*a), lambda v, o, p: (partial(v[0], o),),
-                 lambda a, o, p: (text.format(*a, out=o),))
-
-
-def _compare(symbol: str) -> _Rule:
-    return _Rule(lambda a, p: f"{a[0]} {symbol} {a[1]}", lambda v, o, p: (None, None),
-                 lambda a, o, p: (None, None))
-
-
-#: Primitive name -> its rule: definition text, local partial derivatives, their text.
-RULES: dict[str, _Rule] = {
-    "add": _Rule(lambda a, p: f"{a[0]} + {a[1]}", lambda v, o, p: (1.0, 1.0),
-                 lambda a, o, p: ("1", "1")),
-    "sub": _Rule(lambda a, p: f"{a[0]} − {a[1]}", lambda v, o, p: (1.0, -1.0),
-                 lambda a, o, p: ("1", "−1")),
-    "mul": _Rule(lambda a, p: f"{a[0]} × {a[1]}", lambda v, o, p: (v[1], v[0]),
-                 lambda a, o, p: (a[1], a[0])),
-    "div": _Rule(lambda a, p: f"{a[0]} / {a[1]}", lambda v, o, p: (1 / v[1], -o / v[1]),
-                 lambda a, o, p: (f"1/{a[1]}", f"−{o}/{a[1]}")),
-    "max": _Rule(lambda a, p: f"max({a[0]}, {a[1]})", lambda v, o, p: _max_partials(v[0], v[1]),
-                 lambda a, o, p: (f"[{a[0]} > {a[1]}]", f"[{a[1]} > {a[0]}]")),
-    "min": _Rule(lambda a, p: f"min({a[0]}, {a[1]})", lambda v, o, p: _max_partials(v[1], v[0]),
-                 lambda a, o, p: (f"[{a[0]} < {a[1]}]", f"[{a[1]} < {a[0]}]")),
-    "pow": _Rule(lambda a, p: f"{a[0]}^{a[1]}",
-                 lambda v, o, p: (v[1] * v[0] ** (v[1] - 1), jnp.log(v[0]) * o),
-                 lambda a, o, p: (f"{a[1]}·{a[0]}^({a[1]} − 1)", f"ln {a[0]} · {o}")),
-    "integer_pow": _Rule(lambda a, p: f"{a[0]}^{p['y']}",
-                         lambda v, o, p: (p["y"] * v[0] ** (p["y"] - 1),),
-                         lambda a, o, p: (f"{p['y']}·{a[0]}^{p['y'] - 1}",)),
-    "neg": _unary("−{0}", lambda x, o: -1.0, "−1"),
-    "log": _unary("ln {0}", lambda x, o: 1 / x, "1/{0}"),
-    "log1p": _unary("ln(1 + {0})", lambda x, o: 1 / (1 + x), "1/(1 + {0})"),
-    "exp": _unary("exp {0}", lambda x, o: o, "{out}"),
-    "expm1": _unary("exp({0}) − 1", lambda x, o: o + 1, "{out} + 1"),
-    "sin": _unary("sin {0}", lambda x, o: jnp.cos(x), "cos {0}"),
-    "cos": _unary("cos {0}", lambda x, o: -jnp.sin(x), "−sin {0}"),
-    "tan": _unary("tan {0}", lambda x, o: 1 + o * o, "1 + {out}²"),
-    "tanh": _unary("tanh {0}", lambda x, o: 1 - o * o, "1 − {out}²"),
-    "logistic": _unary("σ({0})", lambda x, o: o * (1 - o), "{out}(1 − {out})"),
-    "sqrt": _unary("√{0}", lambda x, o: 0.5 / o, "1/(2{out})"),
-    "rsqrt": _unary("1/√{0}", lambda x, o: -0.5 * o / x, "−{out}/(2{0})"),
-    "square": _unary("{0}²", lambda x, o: 2 * x, "2{0}"),
-    "abs": _unary("|{0}|", lambda x, o: _where(x >= 0, 1.0, -1.0).astype(jnp.result_type(x)),
-                  "sign {0}"),
-    "convert_element_type": _Rule(  # a cast to an integer or bool has no derivative
-        lambda a, p: f"{a[0]}" if jnp.issubdtype(p["new_dtype"], jnp.inexact)
-        else f"{p['new_dtype']}({a[0]})",
-        lambda v, o, p: (1.0 if jnp.issubdtype(p["new_dtype"], jnp.inexact) else None,),
-        lambda a, o, p: ("1",)),
-    "copy": _unary("{0}", lambda x, o: 1.0, "1"),
-    "copy_p": _unary("{0}", lambda x, o: 1.0, "1"),
-    "select_n": _Rule(lambda a, p: f"{a[2]} if {a[0]} else {a[1]}",
-                      lambda v, o, p: (None, 1.0 - v[0], 1.0 * v[0]),
-                      lambda a, o, p: (None, f"[not {a[0]}]", f"[{a[0]}]")),
-    "gt": _compare(">"), "ge": _compare("≥"), "lt": _compare("<"), "le": _compare("≤"),
-    "eq": _compare("="), "ne": _compare("≠"),
-}
 _INLINE = {"pjit", "jit", "closed_call", "core_call"}
+_CUSTOM = {"custom_jvp_call", "custom_vjp_call", "custom_vjp_call_jaxpr"}
 _WHY_NOT = {
     "cond": "control flow", "while": "control flow", "scan": "control flow",
-    "custom_jvp_call": "a custom derivative rule (custom_jvp)",
-    "custom_vjp_call": "a custom derivative rule (custom_vjp)",
-    "custom_vjp_call_jaxpr": "a custom derivative rule (custom_vjp)",
 }
 
 
@@ -213,6 +142,8 @@ def _scale(coef: str, term: str) -> str:
         return term
     if coef == "−1":
         return f"−{term}"
+    if " + " in coef or " − " in coef:  # a sum: parenthesise it (1 + v₁², ...)
+        coef = f"({coef})"
     return f"{term} × {coef}"
 
 
@@ -225,12 +156,99 @@ def _pad(s: str, width: int) -> str:
     return s + " " * (width - _width(s))
 
 
-def _flatten(jaxpr, consts, atoms, steps, counter):
+_Atom = tuple  # (name, value, index of the step that made it, or None for inputs/constants)
+
+
+def _constants(closed: Any) -> list[_Atom]:
+    return [(f"c{str(i).translate(_SUB)}", jnp.asarray(c), None)
+            for i, c in enumerate(getattr(closed, "consts", ()))]
+
+
+def _one_equation(eqn: Any) -> tuple[list, Callable[..., Any]]:
+    """The equation as a function of its variable inputs (literals stay in it)."""
+    ins = []
+    for a in eqn.invars:
+        if not isinstance(a, Literal) and a not in ins:
+            ins.append(a)
+    info = DebugInfo("explain", None, tuple(str(a) for a in ins), ("",) * len(eqn.outvars))
+    fun = jaxpr_as_fun(ClosedJaxpr(Jaxpr([], ins, list(eqn.outvars), [eqn], eqn.effects,
+                                         debug_info=info), []))
+    return ins, lambda *v: fun(*v)[0]
+
+
+def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
+    """One row for a custom_jvp / custom_vjp call, its partials from its own derivative rule.
+
+    A custom_jvp function's partials are ``jax.jvp`` of it along each input (its jvp rule); a
+    custom_vjp function's are ``jax.vjp`` of it with ȳ = 1 (its vjp rule: jax has no forward mode
+    for those, so the tangent column is the one its vjp rule implies).
+    """
+    info = getattr(getattr(eqn.params.get("call_jaxpr"), "jaxpr", None), "debug_info", None)
+    name = str(eqn.params.get("name") or getattr(info, "func_name", None) or eqn.primitive.name)
+    ins, run = _one_equation(eqn)
+    # Each variable's derivative goes to its first position (a variable passed twice, as in
+    # logaddexp(a, a), gets the whole derivative there, 0 at the other).
+    first = [not isinstance(a, Literal) and eqn.invars.index(a) == k
+             for k, a in enumerate(eqn.invars)]
+    repeated = sum(first) < sum(not isinstance(a, Literal) for a in eqn.invars)
+    forward = eqn.primitive.name == "custom_jvp_call"
+
+    def partials(vals: list, out: Any, params: dict) -> tuple:
+        args = [v for v, keep in zip(vals, first, strict=True) if keep]
+        if forward:
+            grads = [jax.jvp(run, tuple(args), tuple(jnp.ones_like(b) if i == j
+                                                     else jnp.zeros_like(b)
+                                                     for i, b in enumerate(args)))[1]
+                     for j in range(len(args))]
+        else:
+            grads = list(jax.vjp(run, *args)[1](jnp.ones_like(out)))
+        it = iter(grads)
+        return tuple(next(it) if keep else None for keep in first)
+
+    def jvp(vals: list, tangents: list) -> Any:
+        args = [v for v, keep in zip(vals, first, strict=True) if keep]
+        dargs = [jnp.asarray(t, jnp.result_type(v)) for v, t, keep
+                 in zip(vals, tangents, first, strict=True) if keep]
+        return jax.jvp(run, tuple(args), tuple(dargs))[1]
+
+    def vjp(vals: list, adjoint: Any) -> tuple:
+        args = [v for v, keep in zip(vals, first, strict=True) if keep]
+        it = iter(jax.vjp(run, *args)[1](adjoint))
+        return tuple(next(it) if keep else None for keep in first)
+
+    def text(arg_names: list, out: str, params: dict) -> tuple:
+        if name in CUSTOM_TEXT and not repeated and len(arg_names) == len(CUSTOM_ARITY[name]):
+            return CUSTOM_TEXT[name](arg_names, out)
+        return tuple(f"∂{name}/∂{a}" for a in arg_names)
+
+    kind = "custom_jvp" if forward else "custom_vjp"
+    primal = lambda a, p: f"{name}({', '.join(a)})" + (
+        "" if name in CUSTOM_TEXT else f" [{kind}]")
+    return _Rule(primal, partials, text, jvp if forward else None, vjp), ins
+
+
+def _refuse(name: str) -> NotImplementedError:
+    why = f"{_WHY_NOT[name]}" if name in _WHY_NOT else "it has no rule in diffprog.explain.RULES"
+    return NotImplementedError(
+        f"explain cannot trace primitive {name!r} ({why}); it supports scalar programs built "
+        f"from {sorted(RULES)}, custom_jvp/custom_vjp functions (jax.nn.relu, softplus, ...) "
+        "and calls to jit-ed functions")
+
+
+def _check_scalar(eqn: Any) -> None:
+    if len(eqn.outvars) != 1 or eqn.outvars[0].aval.shape != ():
+        shapes = [tuple(v.aval.shape) for v in eqn.outvars]
+        raise ValueError(
+            f"explain traces scalar programs only; primitive {eqn.primitive.name!r} produces "
+            f"shape(s) {shapes}. Write f with scalar intermediates (explain a scalar slice of it)")
+
+
+def _flatten(jaxpr: Any, consts: list, atoms: list, steps: list, counter: list) -> list[_Atom]:
     """Walk ``jaxpr`` (inlining calls), appending one step per equation."""
     env = dict(zip(jaxpr.invars, atoms, strict=True))
     env.update(zip(jaxpr.constvars, consts, strict=True))
 
-    def read(atom):
+    def read(atom: Any) -> _Atom:
         if isinstance(atom, Literal):  # a constant written into the jaxpr
             return (f"{float(atom.val):g}", jnp.asarray(atom.val), None)
         return env[atom]
@@ -240,52 +258,191 @@ def _flatten(jaxpr, consts, atoms, steps, counter):
         ins = [read(a) for a in eqn.invars]
         if name in _INLINE:
             closed = eqn.params.get("jaxpr", eqn.params.get("call_jaxpr"))
-            inner = getattr(closed, "jaxpr", closed)
-            inner_consts = [(f"c{str(i).translate(_SUB)}", jnp.asarray(c), None)
-                            for i, c in enumerate(getattr(closed, "consts", ()))]
-            outs = _flatten(inner, inner_consts, ins, steps, counter)
+            outs = _flatten(getattr(closed, "jaxpr", closed), _constants(closed), ins, steps,
+                            counter)
             env.update(zip(eqn.outvars, outs, strict=True))
             continue
         if name in _WHY_NOT:
-            raise NotImplementedError(
-                f"explain cannot trace primitive {name!r} ({_WHY_NOT[name]}); it supports "
-                f"scalar programs built from {sorted(RULES)} and calls to jit-ed functions"
-            )
-        if len(eqn.outvars) != 1 or eqn.outvars[0].aval.shape != ():
-            shapes = [tuple(v.aval.shape) for v in eqn.outvars]
-            raise ValueError(
-                f"explain traces scalar programs only; primitive {name!r} produces shape(s) "
-                f"{shapes}. Write f with scalar intermediates (explain a scalar slice of it)"
-            )
-        if name not in RULES:
-            raise NotImplementedError(
-                f"explain cannot trace primitive {name!r} (it has no rule in "
-                f"diffprog.explain.RULES); it supports scalar programs "
-                f"built from {sorted(RULES)} and calls to jit-ed functions"
-            )
-        value = eqn.primitive.bind(*[v for _, v, _ in ins], **eqn.params)
+            raise _refuse(name)
+        _check_scalar(eqn)
+        if name not in RULES and name not in _CUSTOM:
+            raise _refuse(name)
+        if name in _CUSTOM:
+            rule, var_ins = _custom_rule(eqn)
+            value = _one_equation(eqn)[1](*[env[a][1] for a in var_ins])
+        else:
+            rule = RULES[name]
+            value = eqn.primitive.bind(*[v for _, v, _ in ins], **eqn.params)
+        value = jnp.asarray(value, eqn.outvars[0].aval.dtype)
         counter[0] += 1
         out_name = _v(counter[0])
-        rule = RULES[name]
         steps.append((out_name, rule, ins, value, eqn.params))
         env[eqn.outvars[0]] = (out_name, value, len(steps) - 1)
     return [read(a) for a in jaxpr.outvars]
+
+
+# --------------------------------------------------------------------------- the steps of explain
+
+
+def _check_point(args: tuple, tangent: Any, precision: Any) -> tuple[list, tuple]:
+    """The inputs as float scalars, and the tangent directions (one per input by default)."""
+    check_int("explain", "precision", precision, least=1, most=17)
+    if not args:
+        raise fail("explain", "no point was given", "Pass the point, e.g. explain(f, 2.0, 5.0)")
+    xs = []
+    for i, a in enumerate(args):
+        if is_tracer(a):
+            raise fail("explain", f"argument {i} is a jax tracer (explain called under jit, vmap "
+                       "or grad)", "Call explain outside transformations, on concrete floats")
+        if a is None or isinstance(a, str | bytes | bool | dict | list | tuple):
+            raise fail("explain", f"argument {i} is {type(a).__name__} {a!r}; pass a float scalar",
+                       "e.g. explain(f, 2.0)")
+        x = jnp.asarray(a)
+        if not jnp.issubdtype(x.dtype, jnp.floating) or x.shape != ():
+            example = float(x.ravel()[0].real) if x.size else 1.0
+            raise fail("explain", f"argument {i} is {x.dtype}{list(x.shape)}; pass a float scalar "
+                       f"(e.g. {example!r}) -- integers have no derivative")
+        xs.append(x)
+    n = len(xs)
+    if tangent is None:
+        return xs, tuple(tuple(1.0 if j == k else 0.0 for j in range(n)) for k in range(n))
+    if isinstance(tangent, int | float) or (hasattr(tangent, "shape") and tangent.shape == ()):
+        tangent = (tangent,)
+    if isinstance(tangent, str | bytes | dict) or not hasattr(tangent, "__len__"):
+        raise fail("explain", f"tangent must be a sequence of {n} floats, got "
+                   f"{type(tangent).__name__}", "e.g. tangent=(1.0, 0.0)")
+    if len(tangent) != n:
+        raise fail("explain", f"tangent has {len(tangent)} entries for {n} inputs",
+                   f"Pass one direction entry per input ({n})")
+    for k, t in enumerate(tangent):
+        check_finite_scalar("explain", f"tangent[{k}]", t)
+    return xs, (tuple(float(t) for t in tangent),)
+
+
+def _steps_of(f: Callable, xs: list) -> tuple[list[_Atom], list, _Atom]:
+    """Trace ``f`` to its jaxpr and flatten it into steps ``(name, rule, ins, value, params)``."""
+    check_callable("explain", "f", f)
+    try:
+        closed, shape = jax.make_jaxpr(f, return_shape=True)(*xs)
+    except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError) as err:
+        raise fail("explain", "f branches on the value of its input (a Python `if` or `bool()` "
+                   "on a traced value)", "Write the branch with jnp.where(cond, a, b)") from err
+    if not isinstance(shape, jax.ShapeDtypeStruct):
+        kind = "None" if shape is None else type(shape).__name__
+        raise fail("explain", f"f must return one scalar (its traces are of a scalar function), "
+                   f"got {kind}", "Return a single float, e.g. `return jnp.sum(...)`"
+                   + (" (did you forget `return`?)" if shape is None else ""))
+    if shape.shape != () or not jnp.issubdtype(shape.dtype, jnp.floating):
+        raise fail("explain", f"f must return one scalar (its traces are of a scalar function), "
+                   f"got {shape.dtype}{list(shape.shape)}",
+                   "Return a real float scalar, e.g. reduce with jnp.sum")
+    inputs = [(_v(k + 1 - len(xs)), x, None) for k, x in enumerate(xs)]
+    steps: list = []
+    out = _flatten(closed.jaxpr, _constants(closed), inputs, steps, [0])[0]
+    return inputs, steps, out
+
+
+def _primal_rows(inputs: list, steps: list, out: _Atom) -> list[Row]:
+    rows = [Row(name, f"x{str(k + 1).translate(_SUB)}", float(x))
+            for k, (name, x, _) in enumerate(inputs)]
+    rows += [Row(name, rule.primal([a for a, _, _ in ins], params), float(value))
+             for name, rule, ins, value, params in steps]
+    rows.append(Row("y", out[0], float(out[1])))
+    return rows
+
+
+def _partials(steps: list) -> list[tuple[tuple, tuple]]:
+    """Each step's local partial derivatives ∂v_i/∂v_j, as numbers and as text."""
+    out = []
+    for name, rule, ins, value, params in steps:
+        parts = rule.partials([v for _, v, _ in ins], value, params)
+        out.append((parts, rule.partial_text([a for a, _, _ in ins], name, params)))
+    return out
+
+
+def _tangent_trace(inputs: list, steps: list, partials: list, out: _Atom,
+                   directions: tuple) -> tuple[list[Row], dict, tuple]:
+    """Forward tangent trace: v̇_i = Σ_j ∂v_i/∂v_j v̇_j, one column per direction."""
+    tangents = {name: tuple(jnp.asarray(d[k], x.dtype) for d in directions)
+                for k, (name, x, _) in enumerate(inputs)}
+    rows = [Row(_dot(name), f"ẋ{str(k + 1).translate(_SUB)}",
+                tuple(float(t) for t in tangents[name])) for k, (name, _, _) in enumerate(inputs)]
+    for (name, rule, ins, value, _params), (parts, texts) in zip(steps, partials, strict=True):
+        total = tuple(jnp.zeros((), value.dtype) for _ in directions)
+        terms = []
+        for (arg, _, _), p, txt in zip(ins, parts, texts, strict=True):
+            if p is None or arg not in tangents:
+                continue
+            total = tuple(t + p * dt for t, dt in zip(total, tangents[arg], strict=True))
+            terms.append(_scale(txt, _dot(arg)))
+        if rule.jvp is not None:  # a custom rule: apply it to the tangents, as jax.jvp does
+            total = tuple(rule.jvp([v for _, v, _ in ins],
+                                   [tangents[a][d] if a in tangents else 0.0 for a, _, _ in ins])
+                          for d in range(len(directions)))
+        tangents[name] = tuple(jnp.asarray(t, value.dtype) for t in total)
+        expr = " + ".join(terms).replace("+ −", "− ") if terms else "0"
+        rows.append(Row(_dot(name), expr, tuple(float(t) for t in tangents[name])))
+    out_tangent = tuple(float(t) for t in tangents.get(out[0], (0.0,) * len(directions)))
+    rows.append(Row("ẏ", _dot(out[0]) if out[0] in tangents else "0", out_tangent))
+    return rows, tangents, out_tangent
+
+
+def _adjoint_trace(inputs: list, steps: list, partials: list, out: _Atom,
+                   differentiable: dict) -> tuple[list[Row], tuple]:
+    """Reverse adjoint trace: v̄_j += v̄_i ∂v_i/∂v_j, from the last operation back."""
+    adjoints: dict[str, Any] = {}
+    rows = [Row("ȳ", "1", 1.0)]
+    if out[0] in differentiable:
+        adjoints[out[0]] = jnp.ones((), out[1].dtype)
+        rows.append(Row(_bar(out[0]), "ȳ", 1.0))
+    for (name, rule, ins, value, _params), (parts, texts) in zip(
+            reversed(steps), reversed(partials), strict=True):
+        g = adjoints.get(name)
+        if g is None:
+            continue  # the output does not depend on this value
+        # a custom rule: its vjp applied to v̄_i, as jax.grad does; else v̄_i times each partial
+        pulled = rule.vjp([v for _, v, _ in ins], g) if rule.vjp is not None else \
+            tuple(None if p is None else g * p for p in parts)
+        for (arg, _, _), txt, gp in zip(ins, texts, pulled, strict=True):
+            if gp is None or arg not in differentiable:
+                continue
+            term = _scale(txt, _bar(name))
+            if arg in adjoints:
+                adjoints[arg] = adjoints[arg] + gp
+                expr = f"{_bar(arg)} + {term}".replace("+ −", "− ")
+            else:
+                adjoints[arg] = jnp.asarray(gp, value.dtype)
+                expr = term
+            rows.append(Row(_bar(arg), expr, float(adjoints[arg])))
+    gradient = []
+    for k, (name, _, _) in enumerate(inputs):
+        g = float(adjoints.get(name, 0.0))
+        gradient.append(g)
+        rows.append(Row(f"x̄{str(k + 1).translate(_SUB)}", _bar(name) if name in adjoints else "0",
+                        g))
+    return rows, tuple(gradient)
 
 
 def explain(f: Callable[..., Any], *args: ArrayLike,
             tangent: Sequence[float] | None = None, precision: int = 5) -> Trace:
     """The forward primal, forward tangent and reverse adjoint traces of ``f`` at ``args``.
 
-    Walks ``jax.make_jaxpr(f)(*args)``. For each operation ``v_i = φ(v_j, …)`` the
-    tangent trace applies ``v̇_i = Σ_j (∂φ/∂v_j) v̇_j`` and the adjoint trace, in
-    reverse order, ``v̄_j += v̄_i ∂φ/∂v_j``.
+    Walks ``jax.make_jaxpr(f)(*args)``. For each operation :math:`v_i = \\varphi(v_j, \\dots)`
+    the tangent trace applies
+
+    .. math:: \\dot v_i = \\sum_j \\frac{\\partial \\varphi}{\\partial v_j} \\dot v_j
+
+    and the adjoint trace, in reverse order,
+    :math:`\\bar v_j \\mathrel{+}= \\bar v_i\\, \\partial \\varphi / \\partial v_j`. A custom_jvp
+    or custom_vjp function (``jax.nn.relu``, ``jax.nn.softplus``, ``jnp.logaddexp``) is one
+    row whose partials come from its own derivative rule, as jax uses it.
 
     Args:
         f: a JAX function of scalar arguments returning a scalar.
         *args: the point, one float scalar per argument.
         tangent: the input direction ``ẋ`` for the tangent trace; ``None`` (default)
             traces one column per input (``ẋ = e_1, e_2, …``: the partial derivatives).
-        precision: significant digits shown.
+        precision: significant digits shown (1 to 17).
 
     Returns:
         A :class:`Trace`: ``str(trace)`` is the three tables as text; in a notebook it
@@ -293,11 +450,13 @@ def explain(f: Callable[..., Any], *args: ArrayLike,
         hold the results.
 
     Raises:
-        TypeError: if an argument is not a float scalar (integers have no derivative).
-        ValueError: if ``f`` returns something other than one scalar, an intermediate
-            is not a scalar, or ``tangent`` has the wrong length.
-        NotImplementedError: for a primitive without a rule (control flow, custom
-            derivative rules, array operations), naming it.
+        InputError: (a ``TypeError`` and ``ValueError``) if ``f`` is not callable, an
+            argument is not a float scalar (integers have no derivative), ``f`` returns
+            something other than one float scalar (``None``, a tuple, an array), ``f``
+            branches on a traced value, or ``tangent`` is not one finite float per input.
+        ValueError: if an intermediate is not a scalar.
+        NotImplementedError: for a primitive without a rule (control flow, array
+            operations), naming it.
 
     Example:
         >>> import jax.numpy as jnp
@@ -312,96 +471,12 @@ def explain(f: Callable[..., Any], *args: ArrayLike,
         Baydin et al. (2018), Automatic differentiation in machine learning: a survey,
         JMLR 18(153), tables 2-3.
     """
-    xs = []
-    for i, a in enumerate(args):
-        x = jnp.asarray(a)
-        if not jnp.issubdtype(x.dtype, jnp.floating) or x.shape != ():
-            raise TypeError(
-                f"explain: argument {i} is {x.dtype}{list(x.shape)}; pass a float scalar "
-                f"(e.g. {float(x.ravel()[0]) if x.size else 1.0!r}) -- integers have no derivative"
-            )
-        xs.append(x)
-    n = len(xs)
-    if n == 0:
-        raise ValueError("explain: pass the point, e.g. explain(f, 2.0, 5.0)")
-    if tangent is None:
-        directions = tuple(tuple(1.0 if j == k else 0.0 for j in range(n)) for k in range(n))
-    else:
-        directions = (tuple(float(t) for t in tangent),)
-        if len(directions[0]) != n:
-            raise ValueError(f"explain: tangent has {len(directions[0])} entries for {n} inputs")
-    closed = jax.make_jaxpr(f)(*xs)
-    if len(closed.jaxpr.outvars) != 1 or closed.jaxpr.outvars[0].aval.shape != ():
-        raise ValueError("explain: f must return one scalar (its traces are of a scalar function)")
-
-    inputs = [(_v(k + 1 - n), x, None) for k, x in enumerate(xs)]
-    consts = [(f"c{str(i).translate(_SUB)}", jnp.asarray(c), None)
-              for i, c in enumerate(closed.consts)]
-    steps: list = []
-    out = _flatten(closed.jaxpr, consts, inputs, steps, [0])[0]
-
-    # Forward primal trace.
-    primal = [Row(name, f"x{str(k + 1).translate(_SUB)}", float(x))
-              for k, (name, x, _) in enumerate(inputs)]
-    primal += [Row(name, rule.primal([a for a, _, _ in ins], params), float(value))
-               for name, rule, ins, value, params in steps]
-    primal.append(Row("y", out[0], float(out[1])))
-
-    # Forward tangent trace: v̇_i = Σ_j ∂v_i/∂v_j v̇_j.
-    dtype = xs[0].dtype
-    tangents = {name: tuple(jnp.asarray(d[k], dtype) for d in directions)
-                for k, (name, _, _) in enumerate(inputs)}
-    tangent_rows = [Row(_dot(name), f"ẋ{str(k + 1).translate(_SUB)}",
-                        tuple(float(t) for t in tangents[name]))
-                    for k, (name, _, _) in enumerate(inputs)]
-    partials_of = []
-    for name, rule, ins, value, params in steps:
-        parts = rule.partials([v for _, v, _ in ins], value, params)
-        texts = rule.partial_text([a for a, _, _ in ins], name, params)
-        partials_of.append((parts, texts))
-        total = tuple(jnp.zeros((), value.dtype) for _ in directions)
-        terms = []
-        for (arg, _, _), p, txt in zip(ins, parts, texts, strict=True):
-            if p is None or arg not in tangents:
-                continue
-            total = tuple(t + p * dt for t, dt in zip(total, tangents[arg], strict=True))
-            terms.append(_scale(txt, _dot(arg)))
-        tangents[name] = tuple(jnp.asarray(t, value.dtype) for t in total)
-        expr = " + ".join(terms).replace("+ −", "− ") if terms else "0"
-        tangent_rows.append(Row(_dot(name), expr, tuple(float(t) for t in tangents[name])))
-    out_tangent = tangents.get(out[0], tuple(0.0 for _ in directions))
-    tangent_rows.append(Row("ẏ", _dot(out[0]) if out[0] in tangents else "0",
-                            tuple(float(t) for t in out_tangent)))
-
-    # Reverse adjoint trace: v̄_j += v̄_i ∂v_i/∂v_j, from the last operation back.
-    adjoints: dict[str, Any] = {}
-    adjoint_rows = [Row("ȳ", "1", 1.0)]
-    if out[0] in tangents:
-        adjoints[out[0]] = jnp.ones((), dtype)
-        adjoint_rows.append(Row(_bar(out[0]), "ȳ", 1.0))
-    for (name, _rule, ins, value, _params), (parts, texts) in zip(
-            reversed(steps), reversed(partials_of), strict=True):
-        g = adjoints.get(name)
-        if g is None:
-            continue  # the output does not depend on this value
-        for (arg, _, _), p, txt in zip(ins, parts, texts, strict=True):
-            if p is None or arg not in tangents:
-                continue
-            term = _scale(txt, _bar(name))
-            if arg in adjoints:
-                adjoints[arg] = adjoints[arg] + g * p
-                expr = f"{_bar(arg)} + {term}".replace("+ −", "− ")
-            else:
-                adjoints[arg] = jnp.asarray(g * p, value.dtype)
-                expr = term
-            adjoint_rows.append(Row(_bar(arg), expr, float(adjoints[arg])))
-    gradient = []
-    for k, (name, _, _) in enumerate(inputs):
-        g = float(adjoints.get(name, 0.0))
-        gradient.append(g)
-        adjoint_rows.append(Row(f"x̄{str(k + 1).translate(_SUB)}",
-                                _bar(name) if name in adjoints else "0", g))
-
-    return Trace(tuple(primal), tuple(tangent_rows), tuple(adjoint_rows), directions,
-                 float(out[1]), tuple(float(t) for t in out_tangent), tuple(gradient),
+    xs, directions = _check_point(args, tangent, precision)
+    inputs, steps, out = _steps_of(f, xs)
+    partials = _partials(steps)
+    tangent_rows, tangents, out_tangent = _tangent_trace(inputs, steps, partials, out,
+                                                         directions)
+    adjoint_rows, gradient = _adjoint_trace(inputs, steps, partials, out, tangents)
+    return Trace(tuple(_primal_rows(inputs, steps, out)), tuple(tangent_rows),
+                 tuple(adjoint_rows), directions, float(out[1]), out_tangent, gradient,
                  precision)
