@@ -37,7 +37,6 @@ References:
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +47,6 @@ import numpy as np
 
 from ._typing import PyTree
 from ._validate import (
-    InputError,
     check_callable,
     check_int,
     check_nonnegative,
@@ -637,18 +635,25 @@ def _float_leaves(tree: PyTree) -> list:
 
 
 def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
-    """The Hessian-vector product ``∇²f(x) v``, forward-over-reverse, without forming the Hessian.
+    r"""The Hessian-vector product ``∇²f(x) v``, forward-over-reverse, without forming the Hessian.
 
-    ``∇²f(x) v = d/dt ∇f(x + t v)`` at ``t = 0``: one ``jax.jvp`` of ``jax.grad(f)``,
-    a few times the cost of ``f`` whatever the size of ``x``.
+    .. math::
+
+        \nabla^2 f(x)\, v = \frac{d}{dt} \nabla f(x + t v) \Big|_{t=0}
+
+    one ``jax.jvp`` of ``jax.grad(f)``, a few times the cost of ``f`` whatever the size of
+    ``x``. Works under the caller's ``jit``/``vmap``.
 
     Args:
         f: a scalar function of one pytree ``x``.
         x: the point.
-        v: the vector, a pytree like ``x``.
+        v: the vector, a pytree like ``x`` (same structure and shapes).
 
     Returns:
         ``∇²f(x) v``, a pytree like ``x``.
+
+    Raises:
+        InputError: if ``f`` is not callable or ``v`` is not shaped like ``x``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -656,14 +661,48 @@ def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
         >>> hvp(lambda x: jnp.sum(x**3), jnp.array([1.0, 2.0]), jnp.array([1.0, 1.0]))
         Array([ 6., 12.], dtype=float32)
     """
+    check_callable("hvp", "f", f)
+    sx, sv = jax.tree.structure(x), jax.tree.structure(v)
+    if sx != sv:
+        raise fail("hvp", f"v must be a pytree like x; x is {sx}, v is {sv}",
+                   "Pass v with the same structure as x, e.g. jax.tree.map(jnp.ones_like, x)")
+    for a, b in zip(jax.tree.leaves(x), jax.tree.leaves(v), strict=True):
+        if jnp.shape(a) != jnp.shape(b):
+            raise fail("hvp", f"v must have x's shapes; a leaf of x has shape {jnp.shape(a)}, "
+                       f"v's has {jnp.shape(b)}")
+    v = jax.tree.map(lambda a, b: jnp.asarray(b, jnp.result_type(a)), x, v)
     return jax.jvp(jax.grad(f), (x,), (v,))[1]
 
 
-def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int = 0) -> str:
-    """``"fwd"`` or ``"rev"``: the cheaper mode for the Jacobian of ``f`` at ``args``' shapes.
+def _argnums(func: str, argnums: Any) -> tuple[int, ...]:
+    """``argnums`` as a tuple of ints (an int or a non-empty tuple/list of distinct ints)."""
+    many = isinstance(argnums, (tuple, list))
+    nums = tuple(argnums) if many else (argnums,)
+    if not nums or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in nums):
+        raise fail(func, f"argnums must be an integer or a tuple of integers, got {argnums!r}",
+                   "Pass argnums=0 or argnums=(0, 1)")
+    if len(set(nums)) != len(nums):
+        raise fail(func, f"argnums has repeats: {argnums!r}")
+    return tuple(int(a) for a in nums)
+
+
+def _check_argnums_in_range(func: str, nums: tuple[int, ...], args: tuple) -> None:
+    for a in nums:
+        if not -len(args) <= a < len(args):
+            raise fail(func, f"argnums {a} is out of range for {len(args)} positional "
+                       f"argument(s)", f"Pass argnums between 0 and {len(args) - 1}")
+
+
+def jacobian_mode(f: Callable[..., PyTree], *args: PyTree,
+                  argnums: int | Sequence[int] = 0) -> str:
+    r"""``"fwd"`` or ``"rev"``: the cheaper mode for the Jacobian of ``f`` at ``args``' shapes.
 
     Forward mode costs one pass per input entry, reverse mode one per output entry,
-    so forward mode wins when there are no more inputs than outputs.
+    so forward mode wins when there are no more inputs than outputs
+    (:math:`n_\text{in} \le n_\text{out}`). ``argnums`` may be a tuple, as in jax.
+
+    Raises:
+        InputError: for a bad ``argnums`` or a non-callable ``f``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -671,25 +710,34 @@ def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int = 0) -> 
         >>> jacobian_mode(lambda x: jnp.sum(x**2), jnp.ones(100))
         'rev'
     """
-    n_in = sum(int(np.prod(jnp.shape(x))) for x in jax.tree.leaves(args[argnums]))
+    check_callable("jacobian_mode", "f", f)
+    nums = _argnums("jacobian_mode", argnums)
+    _check_argnums_in_range("jacobian_mode", nums, args)
+    n_in = sum(int(np.prod(jnp.shape(x))) for a in nums for x in jax.tree.leaves(args[a]))
     out = jax.eval_shape(f, *args)
     n_out = sum(int(np.prod(o.shape)) for o in jax.tree.leaves(out))
     return "fwd" if n_in <= n_out else "rev"
 
 
-def jacobian(f: Callable[..., PyTree], argnums: int = 0, mode: str = "auto") -> Callable[..., PyTree]:
-    """The Jacobian of ``f``, by ``jax.jacfwd`` or ``jax.jacrev`` picked by the sizes.
+def jacobian(f: Callable[..., PyTree], argnums: int | Sequence[int] = 0,
+             mode: str = "auto") -> Callable[..., PyTree]:
+    r"""The Jacobian of ``f``, by ``jax.jacfwd`` or ``jax.jacrev`` picked by the sizes.
+
+    :math:`J_{ij} = \partial f_i / \partial x_j`, in jax's layout: output shape then
+    input shape; with a tuple ``argnums``, a tuple of Jacobians, one per argument.
 
     Args:
         f: the function.
-        argnums: the argument to differentiate with respect to.
+        argnums: the argument (an int) or arguments (a tuple of ints) to differentiate
+            with respect to.
         mode: ``"auto"`` (see :func:`jacobian_mode`), ``"fwd"`` or ``"rev"``.
 
     Returns:
         A function of ``f``'s arguments returning the Jacobian (same layout as jax's).
+        It works under the caller's ``jit``/``vmap``.
 
     Raises:
-        ValueError: for an unknown ``mode``.
+        InputError: for a non-callable ``f``, a bad ``argnums`` or an unknown ``mode``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -698,29 +746,36 @@ def jacobian(f: Callable[..., PyTree], argnums: int = 0, mode: str = "auto") -> 
         Array([[2., 0.],
                [0., 4.]], dtype=float32)
     """
-    if mode not in ("auto", "fwd", "rev"):
-        raise ValueError(f"jacobian: mode must be 'auto', 'fwd' or 'rev', got {mode!r}")
+    check_callable("jacobian", "f", f)
+    nums = _argnums("jacobian", argnums)
+    if not isinstance(mode, str) or mode not in ("auto", "fwd", "rev"):
+        raise fail("jacobian", f"mode must be 'auto', 'fwd' or 'rev', got {mode!r}")
+    jax_argnums = nums if isinstance(argnums, (tuple, list)) else nums[0]
 
     def jac(*args: PyTree) -> PyTree:
-        m = jacobian_mode(f, *args, argnums=argnums) if mode == "auto" else mode
-        return (jax.jacfwd if m == "fwd" else jax.jacrev)(f, argnums=argnums)(*args)
+        _check_argnums_in_range("jacobian", nums, args)
+        m = jacobian_mode(f, *args, argnums=nums) if mode == "auto" else mode
+        return (jax.jacfwd if m == "fwd" else jax.jacrev)(f, argnums=jax_argnums)(*args)
 
     return jac
 
 
 def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: jax.Array) -> PyTree:
-    """The gradient of ``loss(params, *example)`` for every example of a batch: ``vmap(grad)``.
+    r"""The gradient of ``loss(params, *example)`` for every example of a batch: ``vmap(grad)``.
+
+    :math:`g_n = \nabla_\theta\, \ell(\theta, x_n, y_n)` for each example :math:`n`.
 
     Args:
         loss: a scalar loss of ``params`` and one example (``loss(params, x, y)``).
         params: the parameters (shared by all examples).
-        *batch: arrays whose leading axis indexes the examples (``x``, ``y``).
+        *batch: arrays (or pytrees of arrays) whose leading axis indexes the examples.
 
     Returns:
         A pytree like ``params`` with a leading batch axis on every leaf.
 
     Raises:
-        ValueError: if the batch arrays differ in length.
+        InputError: if ``loss`` is not callable, no batch is given, a batch leaf has no
+            leading axis, or the batch arrays differ in length.
 
     Example:
         >>> import jax.numpy as jnp
@@ -729,8 +784,22 @@ def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: ja
         ...                   jnp.array([1.0, 2.0]), jnp.array([0.0, 0.0]))
         Array([2., 8.], dtype=float32, weak_type=True)
     """
-    sizes = {jnp.shape(jax.tree.leaves(b)[0])[0] for b in batch}
+    check_callable("per_example_grads", "loss", loss)
+    if not batch:
+        raise fail("per_example_grads", "no batch was given",
+                   "Pass the examples after params: per_example_grads(loss, params, x, y)")
+    sizes = set()
+    for b in batch:
+        leaves = jax.tree.leaves(b)
+        if not leaves:
+            raise fail("per_example_grads", f"a batch argument holds no arrays (got {b!r})")
+        for leaf in leaves:
+            if jnp.ndim(leaf) == 0:
+                raise fail("per_example_grads", "batch arrays need a leading example axis; got "
+                           "a scalar", "Pass arrays of shape (num_examples, ...)")
+            sizes.add(jnp.shape(leaf)[0])
     if len(sizes) > 1:
-        raise ValueError(f"per_example_grads: batch arrays have different lengths {sorted(sizes)}")
+        raise fail("per_example_grads", f"batch arrays have different lengths {sorted(sizes)}",
+                   "Give every batch array the same number of examples (leading axis)")
     in_axes = (None,) + (0,) * len(batch)
     return jax.vmap(jax.grad(loss), in_axes=in_axes)(params, *batch)
