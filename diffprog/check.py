@@ -422,7 +422,10 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
                         _judge(jv[p], fd_r[q], spread + floor, atol, rtol))
                 if "rev" in mode_list:
                     spread = 2 * abs(float((fd_h[q] - fd_h2[q]) @ u))
-                    floor = 3 * _ROUNDOFF * eps * float(np.abs(u) @ absf) / step
+                    # Round-off of the n_out outputs adds up like independent errors:
+                    # an RMS sum, not Σ|u||f| (which would hide a wrong VJP behind a
+                    # large output, the failure of a normalisation by Σ|fd||u|).
+                    floor = 3 * _ROUNDOFF * eps * float(np.linalg.norm(u * absf)) / step
                     results["rev", p].append(
                         _judge(ip_rev[k, j], float(fd_r[q] @ u), spread + floor, atol, rtol))
                 roundoff_bound[p] = floor > spread
