@@ -461,7 +461,7 @@ def _leaf_verdict(mode, order, name, verdicts, rtol) -> LeafCheck:
                                             (np.inf if v[2] > 0 else 0.0)))
         status = "FAIL" if any(v[0] == "FAIL" for v in decided) else "ok"
         left = len(verdicts) - len(decided)
-        note = f"{left} of {len(verdicts)} directions undetermined" if left else ""
+        note = f"{left} of {len(verdicts)} directions not resolved" if left else ""
         return LeafCheck(mode, order, name, worst[1], worst[2], worst[3],
                          status == "ok", note, status)
     if all(v[0] == "nonfinite" for v in verdicts):
