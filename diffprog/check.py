@@ -243,36 +243,36 @@ def _of_floats(f, leaves, fidx, treedef):
     return g
 
 
-def _vmap_chunked(fn: Callable, batch: list[np.ndarray], per_item_bytes: int) -> np.ndarray:
-    """``vmap(fn)(*batch)`` in chunks of at most ~_BATCH_BYTES, flattened to float64."""
-    total = len(batch[0])
-    size = max(1, _BATCH_BYTES // max(per_item_bytes, 1))
-    parts = [_f64(jax.vmap(fn)(*[jnp.asarray(b[s:s + size]) for b in batch]))
-             for s in range(0, total, size)]
-    return np.concatenate(parts, axis=0)
-
-
 def _finite_differences(f, setup: _Setup, pairs: list[tuple[int, int]], steps: np.ndarray,
                         per_item_bytes: int, pad_to: int) -> tuple[np.ndarray, np.ndarray]:
     """Central differences at steps h and h/2 for the (direction k, leaf j) ``pairs``.
 
-    The batch is padded to ``pad_to`` pairs (unperturbed) so that its shapes repeat and
-    jax's per-primitive compilation cache serves the retries. Returns ``(fd_h, fd_h2)``,
-    each of shape (len(pairs), n_out) in float64.
+    The perturbed points are built and evaluated (one ``vmap``) in chunks of at most
+    ~``_BATCH_BYTES``, so memory stays bounded for large parameters. A lone chunk is padded
+    to ``pad_to`` pairs (unperturbed) so that its shapes repeat and jax's per-primitive
+    compilation cache serves the retries. Returns ``(fd_h, fd_h2)``, each of shape
+    (len(pairs), n_out) in float64.
     """
-    rows = 4 * max(pad_to, len(pairs))
-    batch = []
-    for j, i in enumerate(setup.fidx):
-        x = np.asarray(setup.leaves[i])
-        b = np.broadcast_to(x, (rows, *x.shape)).copy()
-        for p, (k, jj) in enumerate(pairs):
-            if jj == j:
-                d = setup.V[j][k]
-                for r, t in enumerate((steps[p], -steps[p], steps[p] / 2, -steps[p] / 2)):
-                    b[4 * p + r] = x + np.asarray(t, x.dtype) * d
-        batch.append(b)
-    out = _vmap_chunked(setup.of_floats(f), batch, per_item_bytes)[:4 * len(pairs)]
-    out = out.reshape(len(pairs), 4, -1)
+    per_pair = max(1, _BATCH_BYTES // max(4 * per_item_bytes, 1))
+    g = setup.of_floats(f)
+    outs = []
+    for start in range(0, len(pairs), per_pair):
+        chunk = list(range(start, min(start + per_pair, len(pairs))))
+        rows = 4 * (max(pad_to, len(chunk)) if per_pair >= pad_to else len(chunk))
+        batch = []
+        for j, i in enumerate(setup.fidx):
+            x = np.asarray(setup.leaves[i])
+            b = np.broadcast_to(x, (rows, *x.shape)).copy()
+            for q, p in enumerate(chunk):
+                k, jj = pairs[p]
+                if jj == j:
+                    d = setup.V[j][k]
+                    for r, t in enumerate((steps[p], -steps[p], steps[p] / 2, -steps[p] / 2)):
+                        b[4 * q + r] = x + np.asarray(t, x.dtype) * d
+            batch.append(jnp.asarray(b))
+            del b
+        outs.append(_f64(jax.vmap(g)(*batch))[:4 * len(chunk)])
+    out = np.concatenate(outs, axis=0).reshape(len(pairs), 4, -1)
     with np.errstate(invalid="ignore", over="ignore"):
         fd_h = (out[:, 0] - out[:, 1]) / (2 * steps[:, None])
         fd_h2 = (out[:, 2] - out[:, 3]) / steps[:, None]
