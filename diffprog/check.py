@@ -1,24 +1,37 @@
 """Gradient checking with a report that says *where* a derivative is wrong.
 
 ``check_grads(f, args)`` tests jax's derivatives of ``f`` against finite differences,
-one input leaf at a time, at a cost that does not grow with the leaf's size:
+one input leaf at a time, in a few random directions per leaf:
 
 - **forward mode**: for a random direction ``v`` (non-zero on one leaf), the JVP
-  ``J v`` must match the central difference ``(f(x + h v) − f(x − h v)) / 2h``;
+  ``J v`` must match the central difference of ``t ↦ f(x + t v)`` at ``t = 0``;
 - **reverse mode**: for random ``v`` and output cotangent ``u``, the VJP must satisfy
   the transpose identity ``⟨v, Jᵀu⟩ = ⟨J v, u⟩``, with ``J v`` by central differences
   (so it also checks ``custom_vjp`` functions, which have no forward mode).
 
-Errors are measured norm-wise: ``abs = max|a − b|``, ``rel = abs / max|b|``, and a
-check passes when ``abs ≤ atol + rtol · max|b|``. The step ``h`` and the tolerances
-follow the dtype (float32 has about 7 digits, float64 about 16), and everything runs
-with the highest matmul precision (TPU matmuls otherwise use bfloat16 passes).
+The tolerance is on the compared numbers themselves, as in ``jax.test_util.check_grads``:
+``|a − b| ≤ atol + rtol·|b|`` with ``b = ⟨J v, u⟩`` (a scalar) in reverse mode and
+``b = J v`` (max-norm) in forward mode, default ``rtol`` per dtype no looser than jax's
+(float32 2e-3, float64 1e-6), default ``atol = 0`` (so the check does not depend on the
+scale of ``f``). The finite difference is Richardson-extrapolated from steps ``h`` and
+``h/2``; their disagreement, plus a round-off bound, is the *noise* of the finite
+difference, added to the tolerance. When that noise is too large for the check to
+resolve an error of a few ``rtol`` (a kink within the step, a cancelling inner product,
+round-off), the step shrinks; if it stays too large the check is reported
+**undetermined**, never "ok".
+
+Design: no ``jax.jit`` inside (nothing is cached on the user's function, every call sees
+``f`` as it is now, and a fresh lambda pays no compilation). All the perturbed
+evaluations of one call run as one ``jax.vmap`` batch, the JVPs as another, the VJPs as
+a third, so the cost is a few evaluations of ``f`` in dispatch terms whatever the number
+of leaves; ``f`` may itself be ``jax.jit``-compiled.
 
 The module also has the helpers people reach for next: :func:`hvp`,
 :func:`jacobian` (forward or reverse mode by the sizes), :func:`per_example_grads`.
 
 References:
-    jax's ``jax.test_util.check_grads``; HIPS autograd's ``test_util.py``.
+    jax's ``jax.test_util.check_grads`` (``jax/_src/public_test_util.py``);
+    HIPS autograd's ``test_util.py``.
 """
 
 from __future__ import annotations
@@ -33,26 +46,46 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._typing import PyTree
+from ._validate import (
+    check_callable,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    fail,
+    is_tracer,
+)
 
 __all__ = [
     "GradCheckReport", "GradientCheckError", "LeafCheck", "check_grads", "hvp", "jacobian",
     "jacobian_mode", "per_example_grads",
 ]
 
-# dtype -> (relative finite-difference step, default atol = rtol).
+# dtype -> (relative finite-difference step h, default rtol). The step suits central
+# differences with one Richardson extrapolation (about eps^(1/5)); rtol is never looser
+# than jax.test_util's default_gradient_tolerance for the dtype.
 _DEFAULTS = {
-    np.dtype("float16"): (3e-2, 1e-1),
-    np.dtype(jnp.bfloat16): (3e-2, 1e-1),
-    np.dtype("float32"): (3e-3, 1e-2),
-    np.dtype("float64"): (1e-5, 1e-6),
+    np.dtype("float16"): (5e-2, 1e-2),
+    np.dtype(jnp.bfloat16): (5e-2, 1e-1),
+    np.dtype("float32"): (2e-2, 2e-3),
+    np.dtype("float64"): (1e-3, 1e-6),
 }
+_SHRINK = 10.0        # an undecided finite difference is retried at 10 h (round-off bound)
+_RETRIES = 2          # or h / 10 (truncation, a kink, NaN), at most twice
+_RESOLVE = 4.0        # decided only when the noise is <= _RESOLVE * rtol * |b| (+ atol)
+_ROUNDOFF = 4.0       # round-off of f(x ± h v) taken as _ROUNDOFF * eps * |f(x)|
+_BATCH_BYTES = 2**28  # the perturbed evaluations run in vmap batches of at most ~256 MiB
 
 
 @dataclass(frozen=True)
 class LeafCheck:
     """One check: a mode and order, an input leaf, its errors and the verdict.
 
-    ``passed`` is ``None`` when the check was skipped (``note`` says why).
+    ``max_rel_err`` is ``|a − b| / |b|`` of the worst direction and ``tol`` the relative
+    tolerance that direction was held to (``rtol``, plus ``atol`` and the finite
+    difference's noise, over ``|b|``); "ok" is printed only when ``max_rel_err <= tol``.
+    ``passed`` is ``True``, ``False``, or ``None`` when the check was skipped (an integer
+    leaf, no forward mode) or undetermined (finite differences too noisy); ``status``
+    says which and ``note`` why.
     """
 
     mode: str
@@ -63,6 +96,12 @@ class LeafCheck:
     tol: float
     passed: bool | None
     note: str = ""
+    status: str = ""
+
+    def __post_init__(self):
+        if not self.status:
+            status = {True: "ok", False: "FAIL", None: "skipped"}[self.passed]
+            object.__setattr__(self, "status", status)
 
 
 @dataclass(frozen=True)
@@ -73,28 +112,37 @@ class GradCheckReport:
 
     @property
     def passed(self) -> bool:
-        """True when nothing failed and at least one check ran."""
-        return not self.failures and any(c.passed for c in self.checks)
+        """True when something was checked, nothing failed and nothing was undetermined."""
+        return (not self.failures and not self.undetermined
+                and any(c.passed for c in self.checks))
 
     @property
     def failures(self) -> tuple[LeafCheck, ...]:
         """The checks that failed."""
         return tuple(c for c in self.checks if c.passed is False)
 
+    @property
+    def undetermined(self) -> tuple[LeafCheck, ...]:
+        """The checks that finite differences could not decide (see ``note``)."""
+        return tuple(c for c in self.checks if c.status == "undetermined")
+
     def __str__(self) -> str:
         head = ("mode", "order", "leaf", "max abs err", "max rel err", "tol", "result")
         rows = [head] + [
             (c.mode, str(c.order), c.leaf, f"{c.max_abs_err:.2e}", f"{c.max_rel_err:.2e}",
-             f"{c.tol:.0e}",
-             {True: "ok", False: "FAIL", None: "skipped"}[c.passed] + (f" ({c.note})" if c.note else ""))
+             f"{c.tol:.1e}", c.status + (f" ({c.note})" if c.note else ""))
             for c in self.checks
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
         lines = ["  ".join(f"{r[i]:<{w}}" for i, w in enumerate(widths)) + "  " + r[-1]
                  for r in rows]
-        verdict = "passed" if self.passed else (
-            f"FAILED: {', '.join(sorted({c.leaf for c in self.failures}))}"
-            if self.failures else "nothing was checked")
+        if self.failures:
+            verdict = f"FAILED: {', '.join(sorted({c.leaf for c in self.failures}))}"
+        elif self.undetermined:
+            verdict = ("undetermined: "
+                       f"{', '.join(sorted({c.leaf for c in self.undetermined}))}")
+        else:
+            verdict = "passed" if self.passed else "nothing was checked"
         return "\n".join([f"gradient check {verdict}", *lines])
 
 
@@ -121,25 +169,40 @@ def _leaf_name(path: tuple, names: list[str]) -> str:
     return head + jax.tree_util.keystr(path[1:])
 
 
-def _inner(a: PyTree, b: PyTree) -> jax.Array:
-    parts = [jnp.vdot(x, y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True)]
-    return sum(parts, jnp.zeros(()))
+def _is_float(dtype: Any) -> bool:
+    return jnp.issubdtype(dtype, jnp.floating)
 
 
-def _errors(got: PyTree, want: PyTree) -> tuple[float, float, float]:
-    """(max|got − want|, that / max|want|, max|want|) over all leaves, in float64 numpy."""
-    g = [np.asarray(x, np.float64).ravel() for x in jax.tree.leaves(got)]
-    w = [np.asarray(x, np.float64).ravel() for x in jax.tree.leaves(want)]
-    g = np.concatenate(g) if g else np.zeros(0)
-    w = np.concatenate(w) if w else np.zeros(0)
-    abs_err = float(np.max(np.abs(g - w), initial=0.0))
-    scale = float(np.max(np.abs(w), initial=0.0))
-    rel = abs_err / scale if scale > 0 else (0.0 if abs_err == 0 else np.inf)
-    return abs_err, rel, scale
-
-
-def _worst(dtypes: Sequence[Any]) -> np.dtype:
-    return max((np.dtype(d) for d in dtypes), key=lambda d: _DEFAULTS[d][1])
+def _output_shape(f: Callable, args: tuple, what: str = "f") -> Any:
+    """``jax.eval_shape(f, *args)``, refused unless it is a non-empty pytree of real floats."""
+    try:
+        out = jax.eval_shape(f, *args)
+    except TypeError as err:
+        if "not a valid JAX type" not in str(err):
+            raise
+        raise fail("check_grads", f"{what} returned something that is not an array "
+                   f"({str(err).split('returned a value of type')[-1].split(' at ')[0].strip()})",
+                   "Return a jax array or a pytree of arrays") from err
+    if out is None:
+        raise fail("check_grads", f"{what} returned None",
+                   "Return a jax array or a pytree of arrays (did you forget `return`?)")
+    leaves = jax.tree.leaves(out)
+    if not leaves:
+        raise fail("check_grads", f"{what} returned no arrays (got {out!r})",
+                   "Return a jax array or a pytree of arrays")
+    for o in leaves:
+        if not hasattr(o, "dtype"):
+            raise fail("check_grads", f"{what} returned a {type(o).__name__}, not an array")
+        if jnp.issubdtype(o.dtype, jnp.complexfloating):
+            raise fail("check_grads", f"{what} returned a complex leaf (dtype {o.dtype})",
+                       "Check a real function, e.g. of jnp.abs(z)**2 or of z.real and z.imag")
+        if not _is_float(o.dtype):
+            raise fail("check_grads", f"{what} returns a {o.dtype} leaf; it must return floats",
+                       "Return the floating-point quantity being differentiated")
+        if o.size == 0:
+            raise fail("check_grads", f"{what} returned an empty array (shape {o.shape})",
+                       "Return at least one number")
+    return out
 
 
 def _random_like(rng: np.random.Generator, tree: PyTree) -> PyTree:
@@ -148,82 +211,270 @@ def _random_like(rng: np.random.Generator, tree: PyTree) -> PyTree:
         lambda x: np.asarray(rng.standard_normal(jnp.shape(x))).astype(jnp.result_type(x)), tree)
 
 
-def _leaf_numbers(f, args, i, modes, v, u, h):
-    """Everything one leaf's check needs, in one jit-compiled computation.
+def _f64(tree: PyTree) -> np.ndarray:
+    """All leaves of ``tree`` (a leading batch axis kept) flattened into one float64 array."""
+    leaves = jax.tree.leaves(tree)
+    return np.concatenate([np.asarray(x, np.float64).reshape(x.shape[0], -1) for x in leaves],
+                          axis=1)
 
-    Returns ``(fd, jv, <v, (Jᵀu)_i>, <fd, u>, <|fd|, |u|>)``: the central difference
-    along ``v`` (on leaf ``i``), the JVP along ``v`` (or None), and the inner
-    products of the transpose identity (or None).
+
+@dataclass(repr=False)
+class _Setup:
+    leaves: list            # every leaf of args, as arrays
+    treedef: Any
+    fidx: list[int]         # positions of the checked (floating, non-empty) leaves
+    V: list[np.ndarray]     # per checked leaf: K random directions, shape (K, *leaf.shape)
+    h: np.ndarray           # per checked leaf: the base step
+
+    def of_floats(self, f: Callable) -> Callable:
+        """``f`` as a function of the checked leaves only (the others held fixed)."""
+
+        return _of_floats(f, self.leaves, self.fidx, self.treedef)
+
+
+def _of_floats(f, leaves, fidx, treedef):
+    # A plain closure (no object in it whose repr jax's debug info would compute).
+    def g(*fl):
+        new = list(leaves)
+        for j, i in enumerate(fidx):
+            new[i] = fl[j]
+        return f(*jax.tree.unflatten(treedef, new))
+
+    return g
+
+
+def _finite_differences(f, setup: _Setup, pairs: list[tuple[int, int]], steps: np.ndarray,
+                        per_item_bytes: int, pad_to: int) -> tuple[np.ndarray, np.ndarray]:
+    """Central differences at steps h and h/2 for the (direction k, leaf j) ``pairs``.
+
+    The perturbed points are built and evaluated (one ``vmap``) in chunks of at most
+    ~``_BATCH_BYTES``, so memory stays bounded for large parameters. A lone chunk is padded
+    to ``pad_to`` pairs (unperturbed) so that its shapes repeat and jax's per-primitive
+    compilation cache serves the retries. Returns ``(fd_h, fd_h2)``, each of shape
+    (len(pairs), n_out) in float64.
     """
-    leaves, treedef = jax.tree.flatten(args)
+    per_pair = max(1, _BATCH_BYTES // max(4 * per_item_bytes, 1))
+    g = setup.of_floats(f)
+    outs = []
+    for start in range(0, len(pairs), per_pair):
+        chunk = list(range(start, min(start + per_pair, len(pairs))))
+        rows = 4 * (max(pad_to, len(chunk)) if per_pair >= pad_to else len(chunk))
+        batch = []
+        for j, i in enumerate(setup.fidx):
+            x = np.asarray(setup.leaves[i])
+            b = np.broadcast_to(x, (rows, *x.shape)).copy()
+            for q, p in enumerate(chunk):
+                k, jj = pairs[p]
+                if jj == j:
+                    d = setup.V[j][k]
+                    for r, t in enumerate((steps[p], -steps[p], steps[p] / 2, -steps[p] / 2)):
+                        b[4 * q + r] = x + np.asarray(t, x.dtype) * d
+            batch.append(jnp.asarray(b))
+            del b
+        outs.append(_f64(jax.vmap(g)(*batch))[:4 * len(chunk)])
+    out = np.concatenate(outs, axis=0).reshape(len(pairs), 4, -1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        fd_h = (out[:, 0] - out[:, 1]) / (2 * steps[:, None])
+        fd_h2 = (out[:, 2] - out[:, 3]) / steps[:, None]
+    return fd_h, fd_h2
 
-    def numbers(leaves, v, u):
-        along = lambda t: jax.tree.unflatten(
-            treedef, [lf + t * v if j == i else lf for j, lf in enumerate(leaves)])
-        fd = jax.tree.map(lambda a, b: (a - b) / (2 * h), f(*along(h)), f(*along(-h)))
-        jv = ip_rev = ip_num = ip_abs = None
-        if "fwd" in modes:
-            tangents = [v if j == i else (jnp.zeros_like(lf) if jnp.issubdtype(lf.dtype, jnp.floating)
-                                          else np.zeros(lf.shape, jax.dtypes.float0))
-                        for j, lf in enumerate(leaves)]
-            jv = jax.jvp(f, tuple(jax.tree.unflatten(treedef, leaves)),
-                         tuple(jax.tree.unflatten(treedef, tangents)))[1]
-        if "rev" in modes:
-            _, pullback = jax.vjp(f, *jax.tree.unflatten(treedef, leaves))
-            ip_rev = jnp.vdot(v, jax.tree.leaves(pullback(u))[i])
-            ip_num = _inner(fd, u)
-            ip_abs = _inner(jax.tree.map(jnp.abs, fd), jax.tree.map(jnp.abs, u))
-        return fd, jv, ip_rev, ip_num, ip_abs
 
-    return jax.jit(numbers)([jnp.asarray(lf) for lf in leaves], v, u)
+@dataclass(frozen=True)
+class _Config:
+    step: float | None
+    atol: float | None
+    rtol: float | None
+    directions: int
 
 
-def _first_order(f, args, modes, rng, order, eps, atol, rtol, names) -> list[LeafCheck]:
-    leaves_p, _ = jax.tree_util.tree_flatten_with_path(args)
-    out_shape = jax.eval_shape(f, *args)
+def _judge(a, b, noise, atol, rtol):
+    """Compare ``a`` (autodiff) with ``b`` (finite differences) given b's ``noise``.
+
+    Decided ("ok" or "FAIL") only when the noise is at most ``_RESOLVE * rtol * |b| + atol``.
+    Returns ``(status, abs_err, rel_err, rel_tol, noise_ratio)``; status is "ok", "FAIL",
+    "undetermined" or "nonfinite" (the finite difference is not finite).
+    """
+    a, b = np.atleast_1d(a), np.atleast_1d(b)
+    if not np.all(np.isfinite(b)) or not np.isfinite(noise):
+        return "nonfinite", np.nan, np.nan, np.nan, np.inf
+    scale = float(np.max(np.abs(b)))
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = float(np.max(np.abs(a - b))) if np.all(np.isfinite(a)) else np.inf
+    allow = atol + rtol * scale + noise
+    rel = err / scale if scale > 0 else (0.0 if err == 0 else np.inf)
+    rel_tol = allow / scale if scale > 0 else (0.0 if allow == 0 else np.inf)
+    ratio = noise / scale if scale > 0 else (0.0 if noise == 0 else np.inf)
+    if err == 0.0:
+        return "ok", err, rel, rel_tol, ratio
+    if noise > _RESOLVE * rtol * scale + atol:
+        # The finite difference is not resolved: its noise estimate is not to be trusted
+        # either (oscillation, round-off), so neither "ok" nor "FAIL" can be said.
+        return "undetermined", err, rel, rel_tol, ratio
+    return ("ok" if err <= allow else "FAIL"), err, rel, rel_tol, ratio
+
+
+def _pick(levels: list[tuple]) -> tuple:
+    """One verdict from the step levels tried: any "ok" wins, else a "FAIL" (the least noisy)."""
+    for status in ("ok", "FAIL", "undetermined"):
+        found = [r for r in levels if r[0] == status]
+        if found:
+            return min(found, key=lambda r: r[4])
+    return levels[0]
+
+
+def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCheck]:
+    what = "f" if order == 1 else "the derivative of f (order 2)"
+    out_shape = _output_shape(f, args, what)
     out_leaves = jax.tree.leaves(out_shape)
-    for o in out_leaves:
-        if not jnp.issubdtype(o.dtype, jnp.floating):
-            raise TypeError(f"check_grads: f returns a {o.dtype} leaf; it must return floats")
-    checks = []
-    u = _random_like(rng, out_shape)
-    for i, (path, x) in enumerate(leaves_p):
-        name = _leaf_name(path, names)
-        dtype = jnp.result_type(x)
-        x = np.asarray(x)
-        if not jnp.issubdtype(dtype, jnp.floating):
-            checks += [LeafCheck(m, order, name, 0.0, 0.0, 0.0, None, f"{dtype} leaf")
-                       for m in modes]
-            continue
-        dt = _worst([x.dtype, *(o.dtype for o in out_leaves)])
-        step, tol = _DEFAULTS[dt]
-        a_tol = atol if atol is not None else tol
-        r_tol = rtol if rtol is not None else tol
-        rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
-        h = (eps if eps is not None else step) * max(1.0, rms)
-        v = _random_like(rng, x)
-        skip = ""
+    leaves_p, treedef = jax.tree_util.tree_flatten_with_path(args)
+    leaves = [jnp.asarray(x) for _, x in leaves_p]
+    leaf_names = [_leaf_name(path, names) for path, _ in leaves_p]
+    K = cfg.directions
+
+    skipped, fidx = {}, []
+    for i, x in enumerate(leaves):
+        if not _is_float(x.dtype):
+            skipped[i] = f"{x.dtype} leaf"
+        elif x.size == 0:
+            skipped[i] = "empty leaf"
+        else:
+            fidx.append(i)
+    checks: dict[tuple[str, int], LeafCheck] = {}
+    for i, note in skipped.items():
+        for m in modes:
+            checks[m, i] = LeafCheck(m, order, leaf_names[i], 0.0, 0.0, 0.0, None, note)
+    if not fidx:
+        return [checks[m, i] for i in range(len(leaves)) for m in modes]
+
+    out_dtypes = [o.dtype for o in out_leaves]
+    dts = [_worst([leaves[i].dtype, *out_dtypes]) for i in fidx]
+    V, h = [], []
+    for i, dt in zip(fidx, dts, strict=True):
+        x = np.asarray(leaves[i], np.float64)
+        rms = float(np.sqrt(np.mean(np.square(x))))
+        base = cfg.step if cfg.step is not None else _DEFAULTS[dt][0]
+        h.append(base * rms if rms > 0 else base)
+        V.append(np.asarray(rng.standard_normal((K, *x.shape))).astype(leaves[i].dtype))
+    setup = _Setup(leaves, treedef, fidx, V, np.array(h))
+    n = len(fidx)
+    U = _random_like(rng, out_shape)                     # one output cotangent
+    u = _f64(jax.tree.map(lambda o: np.asarray(o)[None], U))[0]   # (n_out,)
+    pairs = [(k, j) for j in range(n) for k in range(K)]
+    g = setup.of_floats(f)
+    xs = [leaves[i] for i in fidx]
+
+    # Autodiff: the JVPs of all (direction, leaf) pairs in one vmap; the VJPs in another.
+    prim, jv, fwd_note, ip_rev = None, None, "", None
+    if "fwd" in modes:
+        tangents = [np.zeros((len(pairs), *x.shape), x.dtype) for x in xs]
+        for p, (k, j) in enumerate(pairs):
+            tangents[j][p] = V[j][k]
         try:
-            fd, jv, ip_rev, ip_num, ip_abs = _leaf_numbers(f, args, i, modes, v, u, h)
-        except TypeError as err:  # forward mode of a custom_vjp function does not exist
-            if "fwd" not in modes or "rev" not in modes:
+            prim, jv = jax.vmap(lambda *t: jax.jvp(g, xs, list(t)), out_axes=(None, 0))(
+                *[jnp.asarray(t) for t in tangents])
+            jv = _f64(jv)
+        except (TypeError, NotImplementedError) as err:
+            # Forward mode of a custom_vjp function does not exist (TypeError; for the
+            # derivative of one at order 2, jax raises NotImplementedError for custom_lin).
+            text = str(err)
+            if "custom_vjp" not in text and "jvp" not in text and "custom_lin" not in text:
                 raise
-            skip = str(err).splitlines()[0][:80]
-            fd, jv, ip_rev, ip_num, ip_abs = _leaf_numbers(f, args, i, ("rev",), v, u, h)
-        if skip:
-            checks.append(LeafCheck("fwd", order, name, np.nan, np.nan, r_tol, None, skip))
-        elif jv is not None:
-            ab, rel, scale = _errors(jv, fd)
-            checks.append(LeafCheck("fwd", order, name, ab, rel, r_tol,
-                                    ab <= a_tol + r_tol * scale))
-        if ip_rev is not None:
-            # The inner products sum many terms: compare against the size of those terms.
-            ab = abs(float(ip_rev) - float(ip_num))
-            scale = max(abs(float(ip_num)), float(ip_abs))
-            rel = ab / scale if scale > 0 else (0.0 if ab == 0 else np.inf)
-            checks.append(LeafCheck("rev", order, name, ab, rel, r_tol,
-                                    ab <= a_tol + r_tol * scale))
-    return checks
+            fwd_note = text.splitlines()[0][:80]
+    if "rev" in modes:
+        prim, pull = jax.vjp(g, *xs)
+        # One cotangent u and one pullback serve the K directions: <v_k, Jᵀu> for each k
+        # (the pullback is the expensive part, and for a scalar loss u is a number anyway).
+        ct = [np.asarray(c, np.float64) for c in pull(jax.tree.map(jnp.asarray, U))]
+        ip_rev = np.array([[np.vdot(np.asarray(V[j][k], np.float64), ct[j]) for j in range(n)]
+                           for k in range(K)])
+    if prim is None:  # forward mode only, and it does not exist for f
+        for m in modes:
+            for i in fidx:
+                checks[m, i] = LeafCheck(m, order, leaf_names[i], np.nan, np.nan, 0.0, None,
+                                         fwd_note)
+        return [checks[m, i] for i in range(len(leaves)) for m in modes]
+    absf = np.abs(_f64(jax.tree.map(lambda o: o[None], prim)))[0]
+
+    # Finite differences: all pairs at the base step, the undecided ones again at smaller steps.
+    per_item = sum(leaves[i].nbytes for i in fidx) + sum(
+        int(np.prod(o.shape)) * o.dtype.itemsize for o in out_leaves)
+    mode_list = [m for m in modes if not (m == "fwd" and (fwd_note or jv is None))]
+    results = {(m, p): [] for m in mode_list for p in range(len(pairs))}
+    todo, scale = list(range(len(pairs))), np.ones(len(pairs))
+    roundoff_bound = np.zeros(len(pairs), bool)
+    for _ in range(_RETRIES + 1):
+        if not todo:
+            break
+        sub = [pairs[p] for p in todo]
+        steps = np.array([h[j] for _, j in sub]) * scale[todo]
+        fd_h, fd_h2 = _finite_differences(f, setup, sub, steps, per_item, len(pairs))
+        fd_r = (4 * fd_h2 - fd_h) / 3
+        for q, p in enumerate(todo):
+            k, j = pairs[p]
+            rtol, atol = _tols(cfg, dts[j])
+            eps = float(jnp.finfo(dts[j]).eps)
+            step = steps[q]
+            with np.errstate(invalid="ignore", over="ignore"):
+                if "fwd" in mode_list:
+                    spread = 2 * float(np.max(np.abs(fd_h[q] - fd_h2[q])))
+                    floor = 3 * _ROUNDOFF * eps * float(np.max(absf)) / step
+                    results["fwd", p].append(
+                        _judge(jv[p], fd_r[q], spread + floor, atol, rtol))
+                if "rev" in mode_list:
+                    spread = 2 * abs(float((fd_h[q] - fd_h2[q]) @ u))
+                    # Round-off of the n_out outputs adds up like independent errors:
+                    # an RMS sum, not Σ|u||f| (which would hide a wrong VJP behind a
+                    # large output, the failure of a normalisation by Σ|fd||u|).
+                    floor = 3 * _ROUNDOFF * eps * float(np.linalg.norm(u * absf)) / step
+                    results["rev", p].append(
+                        _judge(ip_rev[k, j], float(fd_r[q] @ u), spread + floor, atol, rtol))
+                roundoff_bound[p] = floor > spread
+        todo = [p for p in todo if any(results[m, p][-1][0] != "ok" for m in mode_list)]
+        # Round-off limited: a larger step (once); truncation, a kink or NaN: a smaller one.
+        for p in todo:
+            grow = roundoff_bound[p] and scale[p] == 1.0
+            scale[p] = scale[p] * _SHRINK if grow else scale[p] / _SHRINK
+
+    for m in modes:
+        for j, i in enumerate(fidx):
+            if m == "fwd" and fwd_note:
+                checks[m, i] = LeafCheck(m, order, leaf_names[i], np.nan, np.nan, 0.0, None,
+                                         fwd_note)
+                continue
+            rtol, atol = _tols(cfg, dts[j])
+            verdicts = [_pick(results[m, p]) for p, (_, jj) in enumerate(pairs) if jj == j]
+            checks[m, i] = _leaf_verdict(m, order, leaf_names[i], verdicts, rtol)
+    return [checks[m, i] for i in range(len(leaves)) for m in modes]
+
+
+def _tols(cfg: _Config, dt: np.dtype) -> tuple[float, float]:
+    rtol = cfg.rtol if cfg.rtol is not None else _DEFAULTS[dt][1]
+    atol = cfg.atol if cfg.atol is not None else 0.0
+    return rtol, atol
+
+
+def _leaf_verdict(mode, order, name, verdicts, rtol) -> LeafCheck:
+    """One row from the K directions: FAIL if any fails, ok if some are ok and none fails."""
+    decided = [v for v in verdicts if v[0] in ("ok", "FAIL")]
+    if decided:
+        worst = max(decided, key=lambda v: (v[0] == "FAIL", v[2] / v[3] if v[3] > 0 else
+                                            (np.inf if v[2] > 0 else 0.0)))
+        status = "FAIL" if any(v[0] == "FAIL" for v in decided) else "ok"
+        left = len(verdicts) - len(decided)
+        note = f"{left} of {len(verdicts)} directions not resolved" if left else ""
+        return LeafCheck(mode, order, name, worst[1], worst[2], worst[3],
+                         status == "ok", note, status)
+    if all(v[0] == "nonfinite" for v in verdicts):
+        note = "f is not finite at x ± h v at every step tried"
+        return LeafCheck(mode, order, name, np.nan, np.nan, np.nan, None, note, "undetermined")
+    best = min((v for v in verdicts if v[0] == "undetermined"), key=lambda v: v[4])
+    note = (f"finite differences too noisy: noise {best[4]:.1e} of |b| > "
+            f"{_RESOLVE:g} rtol at every step tried")
+    return LeafCheck(mode, order, name, best[1], best[2], best[3], None, note, "undetermined")
+
+
+def _worst(dtypes: Sequence[Any]) -> np.dtype:
+    return max((np.dtype(d) for d in dtypes), key=lambda d: _DEFAULTS[d][1])
 
 
 def check_grads(
@@ -233,38 +484,65 @@ def check_grads(
     modes: Sequence[str] = ("fwd", "rev"),
     *,
     eps: float | None = None,
+    step: float | None = None,
     atol: float | None = None,
     rtol: float | None = None,
-    key: jax.Array | None = None,
+    directions: int = 2,
+    key: jax.Array | int | None = None,
     raise_on_fail: bool = False,
 ) -> GradCheckReport:
-    """Check jax's derivatives of ``f`` at ``args`` against finite differences, leaf by leaf.
+    r"""Check jax's derivatives of ``f`` at ``args`` against finite differences, leaf by leaf.
 
-    For each floating-point leaf of ``args``, with a random direction ``v`` on that
-    leaf: forward mode compares ``J v`` (``jax.jvp``) with the central difference
-    ``(f(x + h v) − f(x − h v)) / 2h``; reverse mode checks ``⟨v, Jᵀu⟩ = ⟨J v, u⟩``
-    for a random output cotangent ``u`` (``jax.vjp``). Order 2 repeats the checks on
-    ``x ↦ J(x) v`` (forward over forward) and ``x ↦ J(x)ᵀ u`` (reverse over reverse):
-    second derivatives.
+    For each floating-point leaf :math:`x_i` of ``args`` and each of ``directions`` random
+    directions :math:`v` on that leaf, with a random output cotangent :math:`u`:
+
+    .. math::
+
+        \text{fwd:}\quad J_i v \approx \frac{f(x + h v) - f(x - h v)}{2h}, \qquad
+        \text{rev:}\quad \langle v, (J^\top u)_i\rangle \approx \langle J_i v, u\rangle,
+
+    with the finite difference Richardson-extrapolated from steps :math:`h` and :math:`h/2`.
+    A comparison of autodiff's :math:`a` with the finite difference :math:`b` passes when
+    :math:`|a - b| \le \mathrm{atol} + \mathrm{rtol}\,|b| + \text{noise}` (max-norm for
+    vectors), *noise* being the disagreement of the two steps plus a round-off bound. It is
+    reported undetermined (not "ok") when the noise exceeds ``4 rtol |b| + atol`` at every
+    step tried (``h``, then ``10 h`` where round-off dominates or ``h/10`` where truncation,
+    a kink or a non-finite value does, at most twice). Order 2 repeats the checks on
+    :math:`x \mapsto J(x) v` (forward over forward) and :math:`x \mapsto J(x)^\top u`
+    (reverse over reverse): second derivatives.
+
+    No ``jax.jit`` is applied to ``f`` (each call sees it as it is now; ``f`` may be
+    jitted by the caller); the perturbed evaluations of one call run as one ``jax.vmap``.
 
     Args:
-        f: a function of the positional arguments ``*args`` returning a pytree of floats.
+        f: a function of the positional arguments ``*args`` returning a non-empty pytree
+            of real floating-point arrays.
         args: the positional arguments, a tuple (``(params, x, y)``; ``(x,)`` for one).
         order: 1 (first derivatives) or 2 (also second derivatives).
         modes: any of ``"fwd"`` and ``"rev"``.
-        eps: the finite-difference step relative to the leaf's RMS (default by dtype:
-            3e-3 for float32, 1e-5 for float64).
-        atol, rtol: tolerances (default by dtype: 1e-2 for float32, 1e-6 for float64).
-        key: PRNG key for the random directions (default ``jax.random.key(0)``).
-        raise_on_fail: raise :class:`GradientCheckError` (carrying the report) on failure.
+        eps: the finite-difference step relative to the leaf's RMS (the leaf's own size
+            when it is 0); default by dtype: 2e-2 for float32, 1e-3 for float64.
+        step: the same as ``eps`` (a clearer name); give one of the two.
+        atol: absolute tolerance on the compared numbers (default 0: scale-free).
+        rtol: relative tolerance (default by dtype, never looser than
+            ``jax.test_util.check_grads``: 2e-3 for float32, 1e-6 for float64, 1e-2 for
+            float16, 1e-1 for bfloat16).
+        directions: random directions per leaf (default 2).
+        key: PRNG key or integer seed for the random directions (default 0).
+        raise_on_fail: raise :class:`GradientCheckError` (carrying the report) unless the
+            report passed.
 
     Returns:
-        A :class:`GradCheckReport`; ``report.passed``, ``report.failures``, and
-        ``print(report)`` shows a table naming each leaf (``params['w']``).
+        A :class:`GradCheckReport`; ``report.passed``, ``report.failures``,
+        ``report.undetermined``, and ``print(report)`` shows a table naming each leaf
+        (``params['w']``).
 
     Raises:
-        ValueError: for a bad ``order`` or ``modes``, or ``args`` that is not a tuple.
-        GradientCheckError: if ``raise_on_fail`` and a check failed.
+        InputError: for a bad ``order``, ``modes``, ``eps``/``step``, ``atol``/``rtol``,
+            ``directions`` or ``key``; ``args`` that is not a tuple or holds complex or
+            non-numeric leaves; ``f`` returning None, no arrays, an empty, complex or
+            integer array; or when called under ``jax.jit``/``vmap`` (it needs values).
+        GradientCheckError: if ``raise_on_fail`` and the report did not pass.
 
     Example:
         >>> import jax.numpy as jnp
@@ -274,35 +552,84 @@ def check_grads(
         >>> report.passed, len(report.checks)
         (True, 6)
     """
-    if order not in (1, 2):
-        raise ValueError(f"check_grads: order must be 1 or 2, got {order!r}")
-    modes = (modes,) if isinstance(modes, str) else tuple(modes)
-    if not modes or set(modes) - {"fwd", "rev"}:
-        raise ValueError(f"check_grads: modes must be a subset of ('fwd', 'rev'), got {modes!r}")
+    name = "check_grads"
+    check_callable(name, "f", f)
+    order = check_int(name, "order", order, least=1, most=2)
+    modes = (modes,) if isinstance(modes, str) else modes
+    if not isinstance(modes, (tuple, list)) or not modes or any(
+            not isinstance(m, str) or m not in ("fwd", "rev") for m in modes):
+        raise fail(name, f"modes must be a non-empty subset of ('fwd', 'rev'), got {modes!r}",
+                   "Pass modes=('fwd', 'rev'), modes='fwd' or modes='rev'")
+    modes = tuple(dict.fromkeys(modes))
+    if eps is not None and step is not None:
+        raise fail(name, f"eps and step are the same setting, got both (eps={eps!r}, "
+                   f"step={step!r})", "Pass only step=")
+    arg_name = "eps" if eps is not None else "step"
+    step = eps if eps is not None else step
+    if step is not None:
+        check_positive(name, arg_name, step,
+                       f"Pass a relative step such as {arg_name}=1e-2, or None for the default")
+        step = float(step)
+    for tol_name, tol in (("atol", atol), ("rtol", rtol)):
+        if tol is not None:
+            check_nonnegative(name, tol_name, tol, f"Pass {tol_name}=None for the default")
+    directions = check_int(name, "directions", directions, least=1)
     if not isinstance(args, (tuple, list)):
-        raise ValueError(
-            "check_grads: args must be the tuple of positional arguments, e.g. (x,) or "
-            f"(params, x, y); got {type(args).__name__}"
-        )
+        raise fail(name, "args must be the tuple of positional arguments, e.g. (x,) or "
+                   f"(params, x, y); got {type(args).__name__}", "Wrap a single argument: (x,)")
     args = tuple(args)
-    key = jax.random.key(0) if key is None else key
-    rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel().tolist())
+    if is_tracer(args):
+        raise fail(name, "args are jax tracers (check_grads was called under jit, vmap or grad)",
+                   "Call check_grads outside jax transformations: it needs concrete values "
+                   "and returns a report of numbers; f itself may be jitted")
+    for path, leaf in jax.tree_util.tree_flatten_with_path(args)[0]:
+        where = "args" + jax.tree_util.keystr(path)
+        try:
+            dtype = jnp.result_type(leaf)
+        except TypeError as err:
+            raise fail(name, f"{where} must be an array or a number, got "
+                       f"{type(leaf).__name__}") from err
+        if jnp.issubdtype(dtype, jnp.complexfloating):
+            raise fail(name, f"{where} is complex (dtype {dtype})",
+                       "Split a complex parameter into its real and imaginary parts")
+    rng = np.random.default_rng(_seed(key))
+    cfg = _Config(step, None if atol is None else float(atol),
+                  None if rtol is None else float(rtol), directions)
     names = _arg_names(f)
-    with jax.default_matmul_precision("highest"):
-        checks = _first_order(f, args, modes, rng, 1, eps, atol, rtol, names)
+    # Full float32 matmuls on GPU (TF32) and TPU (bfloat16 passes); CPU matmuls are full
+    # precision already, and asking for "highest" there only slows batched matmuls down.
+    precision = "highest" if jax.default_backend() != "cpu" else None
+    with jax.default_matmul_precision(precision):
+        checks = _first_order(f, args, modes, rng, 1, cfg, names)
         if order == 2:
-            checks += _second_order(f, args, modes, rng, eps, atol, rtol, names)
+            checks += _second_order(f, args, modes, rng, cfg, names)
     report = GradCheckReport(tuple(checks))
     if raise_on_fail and not report.passed:
         raise GradientCheckError(report)
     return report
 
 
-def _second_order(f, args, modes, rng, eps, atol, rtol, names) -> list[LeafCheck]:
+def _seed(key: Any) -> list[int]:
+    if key is None:
+        return [0]
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return [int(key) % 2**63]
+    try:
+        data = jax.random.key_data(key) if jnp.issubdtype(
+            jnp.result_type(key), jax.dtypes.prng_key) else jnp.asarray(key)
+        if not jnp.issubdtype(data.dtype, jnp.unsignedinteger):
+            raise TypeError
+        return np.asarray(data).ravel().tolist()
+    except (TypeError, ValueError) as err:
+        raise fail("check_grads", f"key must be a jax PRNG key or an integer seed, got "
+                   f"{type(key).__name__}", "Pass key=jax.random.key(0) or key=0") from err
+
+
+def _second_order(f, args, modes, rng, cfg, names) -> list[LeafCheck]:
     checks = []
     if "fwd" in modes:
         v = jax.tree.map(
-            lambda x, r: r if jnp.issubdtype(jnp.result_type(x), jnp.floating)
+            lambda x, r: r if _is_float(jnp.result_type(x))
             else np.zeros(jnp.shape(x), jax.dtypes.float0), args, _random_like(rng, args))
         f_jvp = lambda *a: jax.jvp(f, a, v)[1]
         try:
@@ -311,11 +638,11 @@ def _second_order(f, args, modes, rng, eps, atol, rtol, names) -> list[LeafCheck
             note = str(err).splitlines()[0][:80]
             checks.append(LeafCheck("fwd", 2, "*", np.nan, np.nan, 0.0, None, note))
         else:
-            checks += _first_order(f_jvp, args, ("fwd",), rng, 2, eps, atol, rtol, names)
+            checks += _first_order(f_jvp, args, ("fwd",), rng, 2, cfg, names)
     if "rev" in modes:
         u = _random_like(rng, jax.eval_shape(f, *args))
         f_vjp = lambda *a: _float_leaves(jax.vjp(f, *a)[1](u))
-        checks += _first_order(f_vjp, args, ("rev",), rng, 2, eps, atol, rtol, names)
+        checks += _first_order(f_vjp, args, ("rev",), rng, 2, cfg, names)
     return checks
 
 
@@ -324,18 +651,25 @@ def _float_leaves(tree: PyTree) -> list:
 
 
 def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
-    """The Hessian-vector product ``∇²f(x) v``, forward-over-reverse, without forming the Hessian.
+    r"""The Hessian-vector product ``∇²f(x) v``, forward-over-reverse, without forming the Hessian.
 
-    ``∇²f(x) v = d/dt ∇f(x + t v)`` at ``t = 0``: one ``jax.jvp`` of ``jax.grad(f)``,
-    a few times the cost of ``f`` whatever the size of ``x``.
+    .. math::
+
+        \nabla^2 f(x)\, v = \frac{d}{dt} \nabla f(x + t v) \Big|_{t=0}
+
+    one ``jax.jvp`` of ``jax.grad(f)``, a few times the cost of ``f`` whatever the size of
+    ``x``. Works under the caller's ``jit``/``vmap``.
 
     Args:
         f: a scalar function of one pytree ``x``.
         x: the point.
-        v: the vector, a pytree like ``x``.
+        v: the vector, a pytree like ``x`` (same structure and shapes).
 
     Returns:
         ``∇²f(x) v``, a pytree like ``x``.
+
+    Raises:
+        InputError: if ``f`` is not callable or ``v`` is not shaped like ``x``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -343,14 +677,48 @@ def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
         >>> hvp(lambda x: jnp.sum(x**3), jnp.array([1.0, 2.0]), jnp.array([1.0, 1.0]))
         Array([ 6., 12.], dtype=float32)
     """
+    check_callable("hvp", "f", f)
+    sx, sv = jax.tree.structure(x), jax.tree.structure(v)
+    if sx != sv:
+        raise fail("hvp", f"v must be a pytree like x; x is {sx}, v is {sv}",
+                   "Pass v with the same structure as x, e.g. jax.tree.map(jnp.ones_like, x)")
+    for a, b in zip(jax.tree.leaves(x), jax.tree.leaves(v), strict=True):
+        if jnp.shape(a) != jnp.shape(b):
+            raise fail("hvp", f"v must have x's shapes; a leaf of x has shape {jnp.shape(a)}, "
+                       f"v's has {jnp.shape(b)}")
+    v = jax.tree.map(lambda a, b: jnp.asarray(b, jnp.result_type(a)), x, v)
     return jax.jvp(jax.grad(f), (x,), (v,))[1]
 
 
-def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int = 0) -> str:
-    """``"fwd"`` or ``"rev"``: the cheaper mode for the Jacobian of ``f`` at ``args``' shapes.
+def _argnums(func: str, argnums: Any) -> tuple[int, ...]:
+    """``argnums`` as a tuple of ints (an int or a non-empty tuple/list of distinct ints)."""
+    many = isinstance(argnums, (tuple, list))
+    nums = tuple(argnums) if many else (argnums,)
+    if not nums or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in nums):
+        raise fail(func, f"argnums must be an integer or a tuple of integers, got {argnums!r}",
+                   "Pass argnums=0 or argnums=(0, 1)")
+    if len(set(nums)) != len(nums):
+        raise fail(func, f"argnums has repeats: {argnums!r}")
+    return tuple(int(a) for a in nums)
+
+
+def _check_argnums_in_range(func: str, nums: tuple[int, ...], args: tuple) -> None:
+    for a in nums:
+        if not -len(args) <= a < len(args):
+            raise fail(func, f"argnums {a} is out of range for {len(args)} positional "
+                       f"argument(s)", f"Pass argnums between 0 and {len(args) - 1}")
+
+
+def jacobian_mode(f: Callable[..., PyTree], *args: PyTree,
+                  argnums: int | Sequence[int] = 0) -> str:
+    r"""``"fwd"`` or ``"rev"``: the cheaper mode for the Jacobian of ``f`` at ``args``' shapes.
 
     Forward mode costs one pass per input entry, reverse mode one per output entry,
-    so forward mode wins when there are no more inputs than outputs.
+    so forward mode wins when there are no more inputs than outputs
+    (:math:`n_\text{in} \le n_\text{out}`). ``argnums`` may be a tuple, as in jax.
+
+    Raises:
+        InputError: for a bad ``argnums`` or a non-callable ``f``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -358,25 +726,34 @@ def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int = 0) -> 
         >>> jacobian_mode(lambda x: jnp.sum(x**2), jnp.ones(100))
         'rev'
     """
-    n_in = sum(int(np.prod(jnp.shape(x))) for x in jax.tree.leaves(args[argnums]))
+    check_callable("jacobian_mode", "f", f)
+    nums = _argnums("jacobian_mode", argnums)
+    _check_argnums_in_range("jacobian_mode", nums, args)
+    n_in = sum(int(np.prod(jnp.shape(x))) for a in nums for x in jax.tree.leaves(args[a]))
     out = jax.eval_shape(f, *args)
     n_out = sum(int(np.prod(o.shape)) for o in jax.tree.leaves(out))
     return "fwd" if n_in <= n_out else "rev"
 
 
-def jacobian(f: Callable[..., PyTree], argnums: int = 0, mode: str = "auto") -> Callable[..., PyTree]:
-    """The Jacobian of ``f``, by ``jax.jacfwd`` or ``jax.jacrev`` picked by the sizes.
+def jacobian(f: Callable[..., PyTree], argnums: int | Sequence[int] = 0,
+             mode: str = "auto") -> Callable[..., PyTree]:
+    r"""The Jacobian of ``f``, by ``jax.jacfwd`` or ``jax.jacrev`` picked by the sizes.
+
+    :math:`J_{ij} = \partial f_i / \partial x_j`, in jax's layout: output shape then
+    input shape; with a tuple ``argnums``, a tuple of Jacobians, one per argument.
 
     Args:
         f: the function.
-        argnums: the argument to differentiate with respect to.
+        argnums: the argument (an int) or arguments (a tuple of ints) to differentiate
+            with respect to.
         mode: ``"auto"`` (see :func:`jacobian_mode`), ``"fwd"`` or ``"rev"``.
 
     Returns:
         A function of ``f``'s arguments returning the Jacobian (same layout as jax's).
+        It works under the caller's ``jit``/``vmap``.
 
     Raises:
-        ValueError: for an unknown ``mode``.
+        InputError: for a non-callable ``f``, a bad ``argnums`` or an unknown ``mode``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -385,29 +762,36 @@ def jacobian(f: Callable[..., PyTree], argnums: int = 0, mode: str = "auto") -> 
         Array([[2., 0.],
                [0., 4.]], dtype=float32)
     """
-    if mode not in ("auto", "fwd", "rev"):
-        raise ValueError(f"jacobian: mode must be 'auto', 'fwd' or 'rev', got {mode!r}")
+    check_callable("jacobian", "f", f)
+    nums = _argnums("jacobian", argnums)
+    if not isinstance(mode, str) or mode not in ("auto", "fwd", "rev"):
+        raise fail("jacobian", f"mode must be 'auto', 'fwd' or 'rev', got {mode!r}")
+    jax_argnums = nums if isinstance(argnums, (tuple, list)) else nums[0]
 
     def jac(*args: PyTree) -> PyTree:
-        m = jacobian_mode(f, *args, argnums=argnums) if mode == "auto" else mode
-        return (jax.jacfwd if m == "fwd" else jax.jacrev)(f, argnums=argnums)(*args)
+        _check_argnums_in_range("jacobian", nums, args)
+        m = jacobian_mode(f, *args, argnums=nums) if mode == "auto" else mode
+        return (jax.jacfwd if m == "fwd" else jax.jacrev)(f, argnums=jax_argnums)(*args)
 
     return jac
 
 
 def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: jax.Array) -> PyTree:
-    """The gradient of ``loss(params, *example)`` for every example of a batch: ``vmap(grad)``.
+    r"""The gradient of ``loss(params, *example)`` for every example of a batch: ``vmap(grad)``.
+
+    :math:`g_n = \nabla_\theta\, \ell(\theta, x_n, y_n)` for each example :math:`n`.
 
     Args:
         loss: a scalar loss of ``params`` and one example (``loss(params, x, y)``).
         params: the parameters (shared by all examples).
-        *batch: arrays whose leading axis indexes the examples (``x``, ``y``).
+        *batch: arrays (or pytrees of arrays) whose leading axis indexes the examples.
 
     Returns:
         A pytree like ``params`` with a leading batch axis on every leaf.
 
     Raises:
-        ValueError: if the batch arrays differ in length.
+        InputError: if ``loss`` is not callable, no batch is given, a batch leaf has no
+            leading axis, or the batch arrays differ in length.
 
     Example:
         >>> import jax.numpy as jnp
@@ -416,8 +800,22 @@ def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: ja
         ...                   jnp.array([1.0, 2.0]), jnp.array([0.0, 0.0]))
         Array([2., 8.], dtype=float32, weak_type=True)
     """
-    sizes = {jnp.shape(jax.tree.leaves(b)[0])[0] for b in batch}
+    check_callable("per_example_grads", "loss", loss)
+    if not batch:
+        raise fail("per_example_grads", "no batch was given",
+                   "Pass the examples after params: per_example_grads(loss, params, x, y)")
+    sizes = set()
+    for b in batch:
+        leaves = jax.tree.leaves(b)
+        if not leaves:
+            raise fail("per_example_grads", f"a batch argument holds no arrays (got {b!r})")
+        for leaf in leaves:
+            if jnp.ndim(leaf) == 0:
+                raise fail("per_example_grads", "batch arrays need a leading example axis; got "
+                           "a scalar", "Pass arrays of shape (num_examples, ...)")
+            sizes.add(jnp.shape(leaf)[0])
     if len(sizes) > 1:
-        raise ValueError(f"per_example_grads: batch arrays have different lengths {sorted(sizes)}")
+        raise fail("per_example_grads", f"batch arrays have different lengths {sorted(sizes)}",
+                   "Give every batch array the same number of examples (leading axis)")
     in_axes = (None,) + (0,) * len(batch)
     return jax.vmap(jax.grad(loss), in_axes=in_axes)(params, *batch)
