@@ -181,7 +181,7 @@ def test_fit_sgd_equals_gradient_descent():
 
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf")])
 def test_bad_lr(lr):
-    with pytest.raises(ValueError, match="lr must be a positive"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         gradient_descent(course_cost, START, lr=lr, num_steps=3)
 
 
