@@ -211,7 +211,13 @@ def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike,
     dx = (b - a) / n
     i = jnp.arange(n + 1, dtype=dtype)
     x = a + (i[:-1] + 0.5) * dx if rule == "midpoint" else a + i * dx
-    y = jax.vmap(f)(x)
+    try:
+        y = jax.vmap(f)(x)
+    except TypeError as err:  # f returned a string or another non-array
+        if "not a valid JAX type" not in str(err):
+            raise
+        raise v.fail(func, "f must return a number for each x, got a value that is not an "
+                     "array", "Return a jax number, e.g. lambda x: x**2") from None
     v.check_output(func, "f", y)
     if jnp.shape(y) != x.shape:
         raise v.fail(func, f"f must return one number per scalar x; got shape {jnp.shape(y)} for "
