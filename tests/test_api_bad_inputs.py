@@ -175,7 +175,7 @@ def _rows_costs() -> list[Row]:
             rows.append(Row(f.__name__, f"delta={d!r}", lambda f=f, d=d: f([3.0], [0.0], d)))
         # under jit a traced delta <= 0 cannot raise: NaN, never a negative cost
         rows.append(Row(f.__name__, "delta=-1 under jit",
-                        lambda f=f: jax.jit(lambda d: f(jnp.array([3.0]), jnp.zeros(1), d))(-1.0),
+                        lambda f=f: jax.jit(lambda dl: f(jnp.array([3.0]), jnp.zeros(1), dl))(-1.0),
                         _is_nan))
     vg = costs.linear_mse_value_and_grad
     for kind, (p, a, b) in {"params not a dict": (1.0, [1.0], [1.0]),
