@@ -4,7 +4,8 @@ diffprog keeps no cache keyed on a user's function (a ``jax.jit`` keyed on ``los
 freeze whatever ``loss_fn`` closes over: change ``a`` in ``lambda p: a * p**2`` and the old
 ``a`` would still be used). Instead, every call traces the user's code afresh with
 ``jax.make_jaxpr`` (sub-millisecond for a small loss) and runs the traced program through one
-module-level ``jax.jit`` whose static argument is that program, compared by its *text*. So:
+module-level ``jax.jit`` whose static argument is that program, compared by its *content* (its
+operations, parameters, shapes and literal values: what ``str(jaxpr)`` prints). So:
 
 * the function is seen as it is now: a changed closure changes the traced program (a changed
   Python scalar changes a literal in its text; a changed array is a constant passed in as an
@@ -24,25 +25,72 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.extend
+import numpy as np
 
 __all__ = ["call_traced", "traced"]
 
 
-class _Program:
-    """A traced jaxpr, hashable by its printed text (its operations, shapes and literals)."""
+def _param_key(value: Any) -> Any:
+    if isinstance(value, jax.extend.core.ClosedJaxpr):
+        consts = tuple((str(jax.typeof(c)), np.asarray(c).tobytes()) for c in value.consts)
+        return ("closed", _fingerprint(value.jaxpr), consts)
+    if isinstance(value, jax.extend.core.Jaxpr):
+        return ("jaxpr", _fingerprint(value))
+    if isinstance(value, tuple | list):
+        return tuple(_param_key(v) for v in value)
+    if callable(value) and not isinstance(value, type):  # a rule: named, as the printer does
+        inner = getattr(value, "f", value)
+        return ("fn", getattr(inner, "__module__", ""), getattr(inner, "__qualname__", repr(type(
+            inner))))
+    return repr(value)
 
-    __slots__ = ("jaxpr", "text", "_hash")
+
+def _fingerprint(jaxpr: Any) -> tuple:
+    """Everything a jaxpr computes, as nested tuples: operations, parameters, shapes, literals.
+
+    Variables are numbered in order of appearance; literals keep their exact value and type.
+    Equal fingerprints mean the same program (what ``str(jaxpr)`` shows, several times faster).
+    """
+    ids: dict[Any, int] = {}
+    literal = jax.extend.core.Literal
+
+    def var(v: Any) -> Any:
+        if isinstance(v, literal):
+            val = v.val
+            if isinstance(val, int | float | complex):  # bool is an int; repr keeps NaN equal
+                return ("lit", type(val).__name__, repr(val), v.aval)
+            arr = np.asarray(val)
+            return ("lit", arr.dtype.str, arr.shape, arr.tobytes(), v.aval)
+        if v not in ids:
+            ids[v] = len(ids)
+        return ids[v]
+
+    head = (tuple((var(v), v.aval) for v in jaxpr.constvars),
+            tuple((var(v), v.aval) for v in jaxpr.invars))
+    body = tuple(
+        (e.primitive.name, tuple(map(var, e.invars)),
+         tuple((var(o), o.aval) for o in e.outvars),
+         tuple((k, _param_key(val)) for k, val in sorted(e.params.items())))
+        for e in jaxpr.eqns)
+    return head, body, tuple(map(var, jaxpr.outvars))
+
+
+class _Program:
+    """A traced jaxpr, hashable by its fingerprint (its operations, shapes and literals)."""
+
+    __slots__ = ("jaxpr", "key", "_hash")
 
     def __init__(self, jaxpr: Any):
         self.jaxpr = jaxpr
-        self.text = str(jaxpr)
-        self._hash = hash(self.text)
+        self.key = _fingerprint(jaxpr)
+        self._hash = hash(self.key)
 
     def __hash__(self) -> int:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Program) and other.text == self.text
+        return isinstance(other, _Program) and other.key == self.key
 
 
 def _evaluate(program: _Program, consts: list, args: list) -> list:

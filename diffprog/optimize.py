@@ -31,7 +31,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from . import _validate as v
-from ._progress import progress
+from ._progress import progress, watching
 from ._traced import traced
 
 __all__ = ["DivergenceError", "OptResult", "fit", "gradient_descent", "least_squares"]
@@ -400,7 +400,8 @@ def fit(loss_fn: Callable[..., Any], params: PyTree, optimizer: Any, num_steps: 
             resume a minibatch run, pass a new ``key`` (the steps are counted from 0 again).
         key: the PRNG key for minibatches (``jax.random.key(0)``).
         keep_params: also return the params after every step in ``path``.
-        chunk_size: steps per chunk (default: about 50 chunks, at least 100 steps each).
+        chunk_size: steps per chunk (default: with a bar, about 50 chunks of at least 100 steps;
+            without one, a single chunk).
         show_progress: force the bar on or off (default: on when someone watches).
         throw: raise :class:`DivergenceError` on a non-finite loss (concrete values only);
             with ``throw=False`` read ``result.diverged_at``.
@@ -429,8 +430,8 @@ def fit(loss_fn: Callable[..., Any], params: PyTree, optimizer: Any, num_steps: 
     num_steps = v.check_int(func, "num_steps", num_steps, 0)
     if chunk_size is not None:
         chunk_size = v.check_int(func, "chunk_size", chunk_size, 1)
-    elif not v.is_tracer(params):
-        chunk_size = max(100, -(-num_steps // 50))
+    elif watching() if show_progress is None else show_progress:
+        chunk_size = max(100, -(-num_steps // 50))  # the bar moves ~50 times
     if not isinstance(has_aux, bool):
         raise v.fail(func, f"has_aux must be True or False, got {v._show(has_aux)}")
     params = _check_params(func, params)
