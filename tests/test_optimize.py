@@ -344,3 +344,46 @@ def test_one_loop_for_both():
     b = fit(course_cost, START, optax.sgd(0.01), 40, keep_params=True, chunk_size=40)
     np.testing.assert_array_equal(a.losses, b.losses)
     np.testing.assert_array_equal(a.path["m"], b.path["m"])
+
+
+# ----------------------------------------------------------- hostile scales (hypothesis)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(scale=st.floats(1e-6, 1e6), rel_shift=st.floats(-1e4, 1e4), slope=st.floats(-1e3, 1e3),
+       seed=st.integers(0, 2**16))
+def test_least_squares_matches_float64_oracle_at_any_scale(scale, rel_shift, slope, seed):
+    """x at any scale, centred up to 10^4 spreads away from 0 (a condition number <= ~10^4)."""
+    shift = scale * rel_shift
+    rng = np.random.default_rng(seed)
+    x = shift + scale * rng.standard_normal(32)
+    y = slope * x + rng.standard_normal(32)
+    want = np.polyfit(x, y, 1)  # float64 oracle
+    with diffprog_float64():
+        got = least_squares(x, y)
+        # the slope's conditioning: rounding x (eps |shift|) moves it by ~ eps |shift| / scale
+        # times (noise / scale + |slope|); 100x that, plus 1e-9 relative, is what both may differ
+        cond = 100 * np.finfo(np.float64).eps * (1 + abs(shift) / scale) * (1 / scale + abs(slope))
+        assert float(got["m"]) == pytest.approx(want[0], rel=1e-9, abs=cond)
+        # the fitted line passes through the means (the normal equation for b)
+        centre = float(got["b"]) + float(got["m"]) * np.mean(x)
+        err = 100 * np.finfo(np.float64).eps * (abs(want[0]) * abs(shift) + np.abs(y).max())
+        assert centre == pytest.approx(np.mean(y), abs=err + cond * abs(shift))
+
+
+@settings(max_examples=25, deadline=None)
+@given(lr=st.floats(1e-4, 0.9), target=st.floats(-1e3, 1e3), steps=st.integers(0, 60))
+def test_gradient_descent_matches_the_closed_form_recursion(lr, target, steps):
+    """On (p - t)^2, GD gives p_k = t - t (1 - 2 lr)^k from p_0 = 0 (float64 closed form)."""
+    res = gradient_descent(lambda p: (p - target) ** 2, 0.0, lr, steps)
+    want = target - target * (1 - 2 * lr) ** steps
+    assert float(res.params) == pytest.approx(want, rel=1e-4, abs=1e-4 * (1 + abs(target)))
+
+
+def diffprog_float64():
+    import diffprog
+
+    return diffprog.float64()
