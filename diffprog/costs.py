@@ -18,6 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from . import _validate as v
+
 __all__ = [
     "bce_with_logits",
     "bce_with_logits_grad",
@@ -33,17 +35,27 @@ __all__ = [
 ]
 
 
+def _real(name: str, arg: str, value: ArrayLike) -> jax.Array:
+    """``value`` as a real array (ints/bools allowed), or an InputError naming ``arg``."""
+    if value is None or isinstance(value, str | dict):
+        raise v.fail(name, f"{arg} must be an array of numbers, got {type(value).__name__} "
+                     f"{v._show(value)}")
+    v.check_real_floating(name, arg, value)
+    v.check_representable(name, arg, value)
+    return jnp.asarray(value)
+
+
 def _pair(y_hat: ArrayLike, y: ArrayLike, name: str) -> tuple[jax.Array, jax.Array]:
     """Both arguments as floating arrays of the same shape, or a clear error."""
-    y_hat, y = jnp.asarray(y_hat), jnp.asarray(y)
+    y_hat, y = _real(name, "y_hat", y_hat), _real(name, "y", y)
     if y_hat.shape != y.shape:
-        raise ValueError(
-            f"{name}: y_hat has shape {y_hat.shape} but y has shape {y.shape}; they must match "
-            "(one prediction per target). Reshape one of them, e.g. y.reshape(y_hat.shape), "
-            "and beware (n,) against (n, 1), which would broadcast to (n, n)."
+        raise v.fail(
+            name, f"y_hat has shape {y_hat.shape} but y has shape {y.shape}; they must match "
+            "(one prediction per target)", "Reshape one of them, e.g. y.reshape(y_hat.shape), "
+            "and beware (n,) against (n, 1), which would broadcast to (n, n)"
         )
     if y_hat.size == 0:
-        raise ValueError(f"{name}: y_hat and y are empty; a mean over no examples is undefined.")
+        raise v.fail(name, "y_hat and y are empty; a mean over no examples is undefined")
     dtype = jnp.result_type(y_hat, y, jnp.float32)
     return y_hat.astype(dtype), y.astype(dtype)
 
@@ -59,7 +71,8 @@ def mse(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
         The cost, a scalar.
 
     Raises:
-        ValueError: if the shapes differ or the arrays are empty.
+        InputError: if the shapes differ, the arrays are empty or complex, or hold values past
+            the largest float32 (use ``diffprog.float64()``).
 
     Example:
         >>> from diffprog.costs import mse
@@ -117,9 +130,26 @@ def mae_grad(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
 
 
 def _check_delta(delta: float, name: str) -> None:
-    if not isinstance(delta, jax.core.Tracer) and not float(delta) > 0.0:
-        raise ValueError(f"{name}: delta must be a positive number (the width of the quadratic "
-                         f"zone), got {delta!r}.")
+    """Concrete ``delta`` must be > 0 (an InputError); a traced one is guarded in the result."""
+    v.check_positive(name, "delta", delta, "delta is the width of the quadratic zone, e.g. 1.0")
+
+
+def _guard_delta(value: jax.Array, delta: ArrayLike) -> jax.Array:
+    """NaN where a traced ``delta <= 0`` (under jit): never a negative cost that looks valid."""
+    if v.is_tracer(delta):
+        return jnp.where(jnp.asarray(delta) > 0, value, jnp.nan)
+    return value
+
+
+def _check_labels(name: str, y: ArrayLike, what: str, fix: str, upper: bool = True) -> None:
+    """Concrete labels must lie in [0, 1] (or be >= 0 if not ``upper``); NaN is left to show."""
+    if v.is_tracer(y):
+        return
+    arr = np.asarray(y, dtype=np.float64)
+    bad = (arr < 0) | (arr > 1) if upper else arr < 0
+    if np.any(bad):
+        raise v.fail(name, f"{what}, got values from {np.nanmin(arr):.4g} to {np.nanmax(arr):.4g}",
+                     fix)
 
 
 def huber(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
@@ -135,8 +165,11 @@ def huber(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
         y: targets, the same shape.
         delta: where the quadratic zone ends (> 0).
 
+    Under ``jax.jit`` with a traced ``delta`` the check cannot raise: a ``delta <= 0`` then gives
+    NaN (never a negative cost that looks valid).
+
     Raises:
-        ValueError: mismatched shapes, or ``delta <= 0``.
+        InputError: mismatched shapes, or a concrete ``delta <= 0``.
 
     Example:
         >>> from diffprog.costs import huber
@@ -150,7 +183,8 @@ def huber(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
     y_hat, y = _pair(y_hat, y, "huber")
     r = y_hat - y
     a = jnp.abs(r)
-    return jnp.mean(jnp.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)))
+    cost = jnp.mean(jnp.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)))
+    return _guard_delta(cost, delta)
 
 
 def huber_grad(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
@@ -169,7 +203,7 @@ def huber_grad(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
     """
     _check_delta(delta, "huber_grad")
     y_hat, y = _pair(y_hat, y, "huber_grad")
-    return jnp.clip(y_hat - y, -delta, delta) / y_hat.size
+    return _guard_delta(jnp.clip(y_hat - y, -delta, delta) / y_hat.size, delta)
 
 
 def bce_with_logits(logits: ArrayLike, y: ArrayLike) -> jax.Array:
@@ -193,6 +227,10 @@ def bce_with_logits(logits: ArrayLike, y: ArrayLike) -> jax.Array:
     Returns:
         :math:`\\frac1n \\sum_i \\ell(z_i, y_i)`.
 
+    Raises:
+        InputError: mismatched shapes, complex values, or (concrete) labels outside [0, 1],
+            where the formula is no cross-entropy and can go negative.
+
     Example:
         >>> from diffprog.costs import bce_with_logits
         >>> round(float(bce_with_logits([0.0], [1.0])), 6)  # log 2
@@ -201,6 +239,8 @@ def bce_with_logits(logits: ArrayLike, y: ArrayLike) -> jax.Array:
         10000.0
     """
     z, y = _pair(logits, y, "bce_with_logits")
+    _check_labels("bce_with_logits", y, "labels y must lie in [0, 1] (probabilities)",
+                  "For labels in {-1, 1} pass (y + 1) / 2")
     return jnp.mean(jax.nn.softplus(z) - y * z)
 
 
@@ -218,14 +258,18 @@ def bce_with_logits_grad(logits: ArrayLike, y: ArrayLike) -> jax.Array:
         [-0.1666..., 0.3333..., -0.3333...]
     """
     z, y = _pair(logits, y, "bce_with_logits_grad")
+    _check_labels("bce_with_logits_grad", y, "labels y must lie in [0, 1] (probabilities)",
+                  "For labels in {-1, 1} pass (y + 1) / 2")
     return (jax.nn.sigmoid(z) - y) / z.size
 
 
 def _softmax_pair(logits: ArrayLike, y: ArrayLike, name: str) -> tuple[jax.Array, jax.Array]:
     z, y = _pair(logits, y, name)
     if z.ndim == 0:
-        raise ValueError(f"{name}: logits must have a class axis (the last one), got a scalar; "
-                         "pass shape (num_classes,) or (batch, num_classes).")
+        raise v.fail(name, "logits must have a class axis (the last one), got a scalar",
+                     "Pass shape (num_classes,) or (batch, num_classes)")
+    _check_labels(name, y, "target probabilities y must be >= 0",
+                  "Pass one-hot targets, e.g. jax.nn.one_hot(labels, num_classes)", upper=False)
     return z, y
 
 
@@ -341,7 +385,7 @@ def linear_mse_value_and_grad(params: dict, x: ArrayLike, y: ArrayLike) -> tuple
         ``(cost, {"m": dC/dm, "b": dC/db})``, like ``jax.value_and_grad``.
 
     Raises:
-        ValueError: if ``x`` and ``y`` differ in shape or params lack ``m``/``b``.
+        InputError: if ``x`` and ``y`` differ in shape, or params lack scalar real ``m``/``b``.
 
     Example:
         >>> from diffprog.costs import linear_mse_value_and_grad
@@ -350,13 +394,16 @@ def linear_mse_value_and_grad(params: dict, x: ArrayLike, y: ArrayLike) -> tuple
         >>> round(float(cost), 4), round(float(grads["m"]), 3), round(float(grads["b"]), 3)
         (19.6755, 36.305, 6.265)
     """
+    name = "linear_mse_value_and_grad"
     if not isinstance(params, dict) or not {"m", "b"} <= set(params):
-        raise ValueError("linear_mse_value_and_grad: params must be a dict {'m': slope, 'b': "
-                         f"intercept}}, got {params!r}.")
-    if np.shape(x) != np.shape(y):
-        _pair(x, y, "linear_mse_value_and_grad (x and y)")  # raises the shape error
-    if np.size(x) == 0:
-        raise ValueError("linear_mse_value_and_grad: x and y are empty; the mean is undefined.")
+        raise v.fail(name, f"params must be a dict {{'m': slope, 'b': intercept}}, got "
+                     f"{v._show(params)}")
+    for k in ("m", "b"):
+        _real(name, f"params[{k!r}]", params[k])
+        if jnp.ndim(params[k]) != 0:
+            raise v.fail(name, f"params[{k!r}] must be a scalar, got shape "
+                         f"{jnp.shape(params[k])}")
+    _pair(x, y, name)  # real, same shape, not empty
     cost, grad_m, grad_b = _linear_mse_fused(jnp.asarray(params["m"]), jnp.asarray(params["b"]),
                                              jnp.asarray(x), jnp.asarray(y))
     return cost, {"m": grad_m, "b": grad_b}

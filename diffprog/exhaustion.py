@@ -25,24 +25,29 @@ References:
 
 from __future__ import annotations
 
+import decimal
+import inspect
 import math
 from collections.abc import Callable
-from functools import partial
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
+
+from . import _validate as v
 
 __all__ = ["ArchimedesBounds", "archimedes_bounds", "polygon_area", "riemann_sum"]
 
 RULES = ("left", "right", "midpoint", "trapezoid")
 
 
-def _check_n(n, name: str, least: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < least:
-        raise ValueError(f"{name} must be an int >= {least}, got {n!r}.")
-    return n
+def _check_n(func: str, n, name: str, least: int, most: int | None = None) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < least:
+        raise v.fail(func, f"{name} must be an int >= {least}, got {v._show(n)}",
+                     f"Pass a whole number such as {name}={max(least, 4)}")
+    return v.check_int(func, name, n, least, most)
 
 
 def polygon_area(n: int, kind: str = "inscribed", radius: ArrayLike = 1.0) -> jax.Array:
@@ -61,20 +66,24 @@ def polygon_area(n: int, kind: str = "inscribed", radius: ArrayLike = 1.0) -> ja
         The area, a scalar array.
 
     Raises:
-        ValueError: if ``n`` is not an int >= 3 or ``kind`` is unknown.
+        InputError: if ``n`` is not an int >= 3, ``kind`` is unknown, or ``radius`` is not a
+            finite number >= 0.
 
     Example:
         >>> from diffprog import polygon_area
         >>> float(polygon_area(4)), float(polygon_area(4, "circumscribed"))
         (2.0, 4.0)
     """
-    _check_n(n, "n", 3)
+    func = "polygon_area"
+    n = _check_n(func, n, "n", 3)
+    if not isinstance(kind, str) or kind not in ("inscribed", "circumscribed"):
+        raise v.fail(func, f"kind must be 'inscribed' or 'circumscribed', got {v._show(kind)}")
+    v.check_nonnegative(func, "radius", radius, "Pass the circle's radius, e.g. radius=1.0")
+    v.check_representable(func, "radius", radius)
     r2 = jnp.square(jnp.asarray(radius, dtype=jnp.zeros(()).dtype))
     if kind == "inscribed":
         return 0.5 * n * r2 * jnp.sin(2.0 * math.pi / n)
-    if kind == "circumscribed":
-        return n * r2 * jnp.tan(math.pi / n)
-    raise ValueError(f"kind must be 'inscribed' or 'circumscribed', got {kind!r}.")
+    return n * r2 * jnp.tan(math.pi / n)
 
 
 class ArchimedesBounds(NamedTuple):
@@ -85,6 +94,16 @@ class ArchimedesBounds(NamedTuple):
     upper: jax.Array
 
 
+def _to_dtype(x: decimal.Decimal, dtype, direction: int) -> np.generic:
+    """``x`` rounded to ``dtype`` towards -inf (``direction = -1``) or +inf (``+1``)."""
+    f = np.asarray(float(x), dtype)
+    if direction < 0 and decimal.Decimal(float(f)) > x:
+        f = np.nextafter(f, np.asarray(-np.inf, dtype))
+    if direction > 0 and decimal.Decimal(float(f)) < x:
+        f = np.nextafter(f, np.asarray(np.inf, dtype))
+    return f
+
+
 def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
     r"""Bounds on π from inscribed and circumscribed polygons, without using π.
 
@@ -92,15 +111,23 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
     of sides takes a geometric then a harmonic mean:
     :math:`A_{2n} = \sqrt{A_n B_n}`, :math:`B_{2n} = 2 A_{2n} B_n / (A_{2n} + B_n)`.
 
+    The recursion runs in exact-enough decimal arithmetic with directed rounding (each lower
+    bound rounded down, each upper bound rounded up: interval arithmetic), and the bounds are
+    then rounded *outward* to the active float dtype. So ``lower[i] <= π <= upper[i]`` holds
+    for every row, in float32 too; once $B_n - A_n$ is below the dtype's spacing at π (from
+    about 2^12 sides in float32, 2^26 in float64) the bounds stop improving at the two
+    neighbours of π in that dtype, instead of crossing it.
+
     Args:
-        num_doublings: how many times to double (0 gives just the square), an int >= 0.
+        num_doublings: how many times to double (0 gives just the square), an int in [0, 60].
 
     Returns:
         :class:`ArchimedesBounds` ``(sides, lower, upper)``, arrays of length
-        ``num_doublings + 1``; ``sides = 4·2^i``.
+        ``num_doublings + 1``; ``sides = 4·2^i`` (int64, exact), ``lower``/``upper`` in the
+        active float dtype.
 
     Raises:
-        ValueError: if ``num_doublings`` is not an int >= 0.
+        InputError: if ``num_doublings`` is not an int in [0, 60].
 
     Example:
         >>> from diffprog import archimedes_bounds
@@ -108,17 +135,26 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
         >>> int(b.sides[-1]), round(float(b.lower[-1]), 3), round(float(b.upper[-1]), 3)
         (64, 3.137, 3.144)
     """
-    _check_n(num_doublings, "num_doublings", 0)
-    dtype = jnp.zeros(()).dtype
-    a, b = jnp.asarray(2.0, dtype), jnp.asarray(4.0, dtype)
-    lower, upper = [a], [b]
+    num_doublings = _check_n("archimedes_bounds", num_doublings, "num_doublings", 0, 60)
+    dtype = np.dtype(jnp.zeros(()).dtype)
+    D = decimal.Decimal
+    floor = decimal.Context(prec=80, rounding=decimal.ROUND_FLOOR)
+    ceil = decimal.Context(prec=80, rounding=decimal.ROUND_CEILING)
+    a_lo = a_hi = D(2)
+    b_lo = b_hi = D(4)
+    lower, upper = [a_lo], [b_hi]
     for _ in range(num_doublings):
-        a = jnp.sqrt(a * b)
-        b = 2.0 * a * b / (a + b)
-        lower.append(a)
-        upper.append(b)
-    sides = 4 * 2 ** jnp.arange(num_doublings + 1)
-    return ArchimedesBounds(sides, jnp.stack(lower), jnp.stack(upper))
+        a_lo, a_hi = (floor.sqrt(floor.multiply(a_lo, b_lo)),
+                      ceil.sqrt(ceil.multiply(a_hi, b_hi)))
+        # the harmonic mean 2 / (1/A + 1/B) grows with A and B: round each end its own way
+        b_lo = floor.divide(2, ceil.add(ceil.divide(1, a_lo), ceil.divide(1, b_lo)))
+        b_hi = ceil.divide(2, floor.add(floor.divide(1, a_hi), floor.divide(1, b_hi)))
+        lower.append(a_lo)
+        upper.append(b_hi)
+    lo = np.array([_to_dtype(x, dtype, -1) for x in lower], dtype)
+    hi = np.array([_to_dtype(x, dtype, +1) for x in upper], dtype)
+    sides = np.array([4 * 2**i for i in range(num_doublings + 1)], dtype=np.int64)
+    return ArchimedesBounds(sides, jnp.asarray(lo), jnp.asarray(hi))
 
 
 def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike, n: int,
@@ -138,39 +174,55 @@ def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike,
         n: the number of pieces, an int >= 1.
         rule: ``"left"``, ``"right"``, ``"midpoint"`` (default) or ``"trapezoid"``.
 
+    ``f`` is evaluated as it is now on every call (no compilation is cached on it); wrap the
+    call in ``jax.jit`` yourself to compile a sum you repeat.
+
     Returns:
         The sum, a scalar array.
 
     Raises:
-        TypeError: if ``f`` is not callable.
-        ValueError: if ``n`` is not an int >= 1, ``rule`` is unknown, or ``f`` does not
-            return one number per point.
+        InputError: if ``f`` is not a function of one argument, ``n`` is not an int >= 1,
+            ``rule`` is unknown, ``a``/``b`` are not finite real numbers in the active dtype's
+            range, or ``f`` does not return one real number per point.
 
     Example:
         >>> from diffprog import riemann_sum
         >>> float(riemann_sum(lambda x: x**2, 0.0, 1.0, 4, "left"))   # (0 + 1 + 4 + 9) / 64
         0.21875
     """
+    func = "riemann_sum"
     if not callable(f):
-        raise TypeError(f"f must be a function of one scalar x, got {type(f).__name__}.")
-    _check_n(n, "n", 1)
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")
+        raise v.fail(func, f"f must be a function of one scalar x, got {type(f).__name__} "
+                     f"{v._show(f)}", "Pass e.g. f=lambda x: x**2")
+    try:
+        inspect.signature(f).bind(0.0)
+    except TypeError:
+        raise v.fail(func, "f must take one argument (the point x)",
+                     "Define it as f(x), e.g. lambda x: x**2") from None
+    except ValueError:
+        pass
+    n = _check_n(func, n, "n", 1)
+    if not isinstance(rule, str) or rule not in RULES:
+        raise v.fail(func, f"rule must be one of {RULES}, got {v._show(rule)}")
+    for name, end in (("a", a), ("b", b)):
+        v.check_finite_scalar(func, name, end)
+        v.check_representable(func, name, end)
     dtype = jnp.zeros(()).dtype
-    y_shape = jax.eval_shape(jax.vmap(f), jax.ShapeDtypeStruct((n + (rule != "midpoint"),), dtype))
-    if getattr(y_shape, "shape", None) != (n + (rule != "midpoint"),):
-        raise ValueError(f"f must return one number per scalar x; got {y_shape} for "
-                         f"{n + (rule != 'midpoint')} points.")
-    return _riemann_sum(f, jnp.asarray(a, dtype), jnp.asarray(b, dtype), n, rule)
-
-
-@partial(jax.jit, static_argnums=(0, 3, 4))
-def _riemann_sum(f, a, b, n, rule):
-    """The sum itself, compiled once per (f, n, rule): one compilation, not one per operation."""
+    a, b = jnp.asarray(a, dtype), jnp.asarray(b, dtype)
     dx = (b - a) / n
-    i = jnp.arange(n + 1, dtype=a.dtype)
+    i = jnp.arange(n + 1, dtype=dtype)
     x = a + (i[:-1] + 0.5) * dx if rule == "midpoint" else a + i * dx
-    y = jax.vmap(f)(x)
+    try:
+        y = jax.vmap(f)(x)
+    except TypeError as err:  # f returned a string or another non-array
+        if "not a valid JAX type" not in str(err):
+            raise
+        raise v.fail(func, "f must return a number for each x, got a value that is not an "
+                     "array", "Return a jax number, e.g. lambda x: x**2") from None
+    v.check_output(func, "f", y)
+    if jnp.shape(y) != x.shape:
+        raise v.fail(func, f"f must return one number per scalar x; got shape {jnp.shape(y)} for "
+                     f"{x.shape[0]} points", "Return a scalar from f(x)")
     if rule == "midpoint":
         return jnp.sum(y) * dx
     if rule == "left":

@@ -11,14 +11,24 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
+from . import _validate as v
+
 __all__ = ["linear", "logistic", "polynomial"]
 
 
 def _need(params: object, keys: tuple[str, ...], model: str, example: str) -> None:
     if not isinstance(params, dict) or not set(keys) <= set(params):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"{model}: params must be a dict with keys {list(keys)}, e.g. {example}; "
-                         f"got {got}.")
+        got = sorted(map(str, params)) if isinstance(params, dict) else type(params).__name__
+        raise v.fail(model, f"params must be a dict with keys {list(keys)}, e.g. {example}; "
+                     f"got {got}")
+    for k in keys:  # real numbers only: a complex parameter would make grad-descent ascend
+        v.check_real_floating(model.split(" ")[0], f"params[{k!r}]", params[k])
+
+
+def _x(model: str, x: ArrayLike) -> jax.Array:
+    v.check_real_floating(model, "x", x)
+    v.check_representable(model, "x", x)
+    return jnp.asarray(x)
 
 
 def linear(params: dict, x: ArrayLike) -> jax.Array:
@@ -38,7 +48,8 @@ def linear(params: dict, x: ArrayLike) -> jax.Array:
         The predictions :math:`\\hat y`.
 
     Raises:
-        ValueError: if params has neither form, or ``x`` does not fit ``W``.
+        InputError: if params has neither form, holds complex values, or ``x`` does not fit
+            ``W``.
 
     Example:
         >>> from diffprog.models import linear
@@ -49,13 +60,13 @@ def linear(params: dict, x: ArrayLike) -> jax.Array:
     """
     if isinstance(params, dict) and "W" in params:
         _need(params, ("W", "b"), "linear (vector form)", "{'W': W, 'b': b}")
-        W, x = jnp.asarray(params["W"]), jnp.asarray(x)
-        if x.ndim == 0 or x.shape[-1] != W.shape[-1]:
-            raise ValueError(f"linear: x has shape {x.shape} but W has shape {W.shape}; the last "
-                             f"axis of x must have W.shape[-1] = {W.shape[-1]} features.")
+        W, x = jnp.asarray(params["W"]), _x("linear", x)
+        if W.ndim == 0 or x.ndim == 0 or x.shape[-1] != W.shape[-1]:
+            raise v.fail("linear", f"x has shape {x.shape} but W has shape {W.shape}; the last "
+                         f"axis of x must have W.shape[-1] features")
         return x @ W.T + params["b"]
     _need(params, ("m", "b"), "linear", "{'m': 0.9, 'b': 0.1} or {'W': W, 'b': b}")
-    return params["m"] * jnp.asarray(x) + params["b"]
+    return params["m"] * _x("linear", x) + params["b"]
 
 
 def polynomial(params: dict, x: ArrayLike) -> jax.Array:
@@ -74,10 +85,10 @@ def polynomial(params: dict, x: ArrayLike) -> jax.Array:
         9.0
     """
     _need(params, ("coeffs",), "polynomial", "{'coeffs': jnp.array([c0, c1, c2])}")
-    coeffs, x = jnp.asarray(params["coeffs"]), jnp.asarray(x)
+    coeffs, x = jnp.asarray(params["coeffs"]), _x("polynomial", x)
     if coeffs.ndim != 1 or coeffs.size == 0:
-        raise ValueError(f"polynomial: coeffs must be a non-empty 1-D array (lowest degree first), "
-                         f"got shape {coeffs.shape}.")
+        raise v.fail("polynomial", f"coeffs must be a non-empty 1-D array (lowest degree first), "
+                     f"got shape {coeffs.shape}")
     y_hat = jnp.broadcast_to(coeffs[-1], x.shape).astype(jnp.result_type(coeffs, x, jnp.float32))
     for c in coeffs[-2::-1]:
         y_hat = y_hat * x + c
@@ -107,9 +118,9 @@ def logistic(params: dict, x: ArrayLike, *, logits: bool = False) -> jax.Array:
         z = linear(params, x)
     else:
         _need(params, ("w", "b"), "logistic", "{'w': jnp.zeros(d), 'b': 0.0}")
-        w, x = jnp.asarray(params["w"]), jnp.asarray(x)
+        w, x = jnp.asarray(params["w"]), _x("logistic", x)
         if w.ndim != 1 or x.ndim == 0 or x.shape[-1] != w.shape[0]:
-            raise ValueError(f"logistic: x has shape {x.shape} but w has shape {w.shape}; w must be "
-                             f"1-D and the last axis of x must have {w.shape[-1:]} features.")
+            raise v.fail("logistic", f"x has shape {x.shape} but w has shape {w.shape}; w must be "
+                         f"1-D and the last axis of x must have {w.shape[-1:]} features")
         z = x @ w + params["b"]
     return z if logits else jax.nn.sigmoid(z)

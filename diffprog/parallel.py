@@ -68,7 +68,9 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
+from . import _validate as v
 from ._compat import mesh_1d
+from ._traced import call_traced
 from ._typing import PyTree
 
 if TYPE_CHECKING:  # optax is imported only when a training step is built
@@ -110,10 +112,11 @@ def make_mesh(num_devices: int | None = None) -> Mesh:
     if num_devices is None:
         num_devices = len(devices)
     if isinstance(num_devices, bool) or not isinstance(num_devices, (int, np.integer)):
-        raise TypeError(f"num_devices must be an int or None, got {type(num_devices).__name__}")
+        raise v.fail("make_mesh", f"num_devices must be an int or None, got "
+                     f"{type(num_devices).__name__}")
     if not 1 <= num_devices <= len(devices):
-        raise ValueError(
-            f"num_devices={num_devices}, but there are {len(devices)} device(s) "
+        raise v.fail(
+            "make_mesh", f"num_devices={num_devices}, but there are {len(devices)} device(s) "
             f"({devices[0].platform}): pass a number from 1 to {len(devices)}, or None for all"
         )
     return mesh_1d(devices[:num_devices], DATA_AXIS)
@@ -121,11 +124,11 @@ def make_mesh(num_devices: int | None = None) -> Mesh:
 
 def _check_mesh(mesh: Any) -> Mesh:
     if not isinstance(mesh, Mesh):
-        raise TypeError(f"mesh must be a jax.sharding.Mesh (see diffprog.make_mesh), "
-                        f"got {type(mesh).__name__}")
+        raise v.fail("parallel", f"mesh must be a jax.sharding.Mesh (see diffprog.make_mesh), "
+                     f"got {type(mesh).__name__}")
     if tuple(mesh.axis_names) != (DATA_AXIS,):
-        raise ValueError(f"mesh must be 1-D with the axis name {DATA_AXIS!r}, got axes "
-                         f"{tuple(mesh.axis_names)}: build it with diffprog.make_mesh()")
+        raise v.fail("parallel", f"mesh must be 1-D with the axis name {DATA_AXIS!r}, got axes "
+                     f"{tuple(mesh.axis_names)}: build it with diffprog.make_mesh()")
     return mesh
 
 
@@ -160,11 +163,12 @@ def replicate(tree: PyTree, mesh: Mesh) -> PyTree:
 def _batch_size(batch: PyTree) -> int:
     leaves = jax.tree.leaves(batch)
     if not leaves:
-        raise ValueError("batch has no arrays: pass an array or a pytree of arrays, e.g. (x, y)")
+        raise v.fail("shard_batch", "batch has no arrays: pass an array or a pytree of arrays, "
+                     "e.g. (x, y)")
     shapes = [np.shape(leaf) for leaf in leaves]
     if any(len(s) == 0 for s in shapes) or len({s[0] for s in shapes}) != 1:
-        raise ValueError(f"every array in batch must have the same leading (example) axis, got "
-                         f"shapes {shapes}: stack examples along axis 0")
+        raise v.fail("shard_batch", f"every array in batch must have the same leading (example) "
+                     f"axis, got shapes {shapes}: stack examples along axis 0")
     return shapes[0][0]
 
 
@@ -201,8 +205,8 @@ def shard_batch(batch: PyTree, mesh: Mesh) -> PyTree:
     k = len(mesh.local_devices) if multiprocess else mesh.size
     if n % k:
         share = "this process's share of the batch" if multiprocess else "the batch"
-        raise ValueError(
-            f"{share} has {n} examples, not a multiple of the {k} devices it is split over: "
+        raise v.fail(
+            "shard_batch", f"{share} has {n} examples, not a multiple of the {k} devices it is split over: "
             f"trim it to {n - n % k} (drop {n % k}) or pad it to {n + k - n % k} examples and "
             "mask the padded ones out of the loss"
         )
@@ -210,6 +214,32 @@ def shard_batch(batch: PyTree, mesh: Mesh) -> PyTree:
         return jax.tree.map(
             lambda a: jax.make_array_from_process_local_data(sharding, np.asarray(a)), batch)
     return jax.device_put(batch, sharding)
+
+
+def _checked_loss(func: str, loss_fn: Callable) -> Callable:
+    """``loss_fn`` with its output checked (a real scalar) as it is traced."""
+    if not callable(loss_fn):
+        raise v.fail(func, f"loss_fn must be a function (params, batch) -> scalar, got "
+                     f"{type(loss_fn).__name__}", "Pass e.g. lambda w, b: jnp.mean((b[0] * w - "
+                     "b[1]) ** 2)")
+    try:
+        import inspect
+
+        inspect.signature(loss_fn).bind(None, None)
+    except TypeError:
+        raise v.fail(func, "loss_fn must take two arguments (params, batch)",
+                     "Define it as loss_fn(params, batch)") from None
+    except ValueError:
+        pass
+
+    def loss(params, batch):
+        out = v.check_output(func, "loss_fn", loss_fn(params, batch), scalar=True)
+        if not jax.numpy.issubdtype(jax.numpy.result_type(out), jax.numpy.floating):
+            raise v.fail(func, f"loss_fn must return a floating scalar, got dtype "
+                         f"{jax.numpy.result_type(out)}", "Compute the loss in floats")
+        return out
+
+    return loss
 
 
 def data_parallel_value_and_grad(
@@ -224,6 +254,10 @@ def data_parallel_value_and_grad(
     works on its shard and an all-reduce sums the partial results (the sum rule), so the
     loss and gradient equal the one-device ones up to float32 round-off (summation
     order). The result is replicated on every device.
+
+    ``loss_fn`` is seen as it is now on every call: each call traces it afresh and the
+    compilation is shared only between calls that trace to the same program (no cache keyed on
+    ``loss_fn``, so a changed closure is never answered from a stale compilation).
 
     Args:
         loss_fn: a function ``(params, batch) -> scalar`` (pure, jax-traceable).
@@ -246,20 +280,22 @@ def data_parallel_value_and_grad(
         >>> round(float(value), 4), round(float(grad), 4)   # mean(x^2), 2 mean(x^2)
         (2.5, 5.0)
     """
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be a function (params, batch) -> scalar, "
-                        f"got {type(loss_fn).__name__}")
+    loss = _checked_loss("data_parallel_value_and_grad", loss_fn)
     mesh = make_mesh() if mesh is None else _check_mesh(mesh)
-    compiled = jax.jit(jax.value_and_grad(loss_fn), out_shardings=NamedSharding(mesh, P()))
+    replicated = NamedSharding(mesh, P())
+
+    def program(params, batch):
+        return jax.lax.with_sharding_constraint(jax.value_and_grad(loss)(params, batch),
+                                                replicated)
 
     def value_and_grad(params: PyTree, batch: PyTree) -> tuple[jax.Array, PyTree]:
-        return compiled(replicate(params, mesh), shard_batch(batch, mesh))
+        return call_traced(program, replicate(params, mesh), shard_batch(batch, mesh))
 
     value_and_grad.__doc__ = (f"value_and_grad of {getattr(loss_fn, '__name__', 'loss_fn')}, "
                               f"data-parallel over {mesh.size} device(s): (params, batch) -> "
                               "(loss, grads).")
     value_and_grad.mesh = mesh
-    value_and_grad.lower = lambda params, batch: compiled.lower(
+    value_and_grad.lower = lambda params, batch: jax.jit(program).lower(
         replicate(params, mesh), shard_batch(batch, mesh))
     return value_and_grad
 
@@ -284,7 +320,8 @@ def data_parallel_step(
     Returns:
         A function ``(params, opt_state, batch) -> (params, opt_state, loss)``, where
         ``loss`` is the loss at the params passed in. ``opt_state`` starts as
-        ``optimizer.init(params)``.
+        ``optimizer.init(params)``. Each call traces ``loss_fn`` and ``optimizer`` afresh
+        (seen as they are now) and shares a compilation only with calls that trace the same.
 
     Raises:
         TypeError: if ``loss_fn`` is not callable, ``optimizer`` lacks ``init``/``update``,
@@ -301,27 +338,26 @@ def data_parallel_step(
         >>> round(float(w), 4)
         3.0
     """
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be a function (params, batch) -> scalar, "
-                        f"got {type(loss_fn).__name__}")
+    checked = _checked_loss("data_parallel_step", loss_fn)
     if not (callable(getattr(optimizer, "init", None))
             and callable(getattr(optimizer, "update", None))):
-        raise TypeError(f"optimizer must be an optax GradientTransformation (with init and "
-                        f"update), e.g. optax.sgd(0.1); got {type(optimizer).__name__}")
+        raise v.fail("data_parallel_step", f"optimizer must be an optax GradientTransformation "
+                     f"(with init and update), got {type(optimizer).__name__}",
+                     "Pass e.g. optax.sgd(0.1)")
     import optax
 
     mesh = make_mesh() if mesh is None else _check_mesh(mesh)
+    replicated = NamedSharding(mesh, P())
 
     def step(params, opt_state, batch):
-        loss, grads = jax.value_and_grad(loss_fn)(params, batch)
+        loss, grads = jax.value_and_grad(checked)(params, batch)
         updates, opt_state = optimizer.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
-
-    compiled = jax.jit(step, out_shardings=NamedSharding(mesh, P()))
+        out = optax.apply_updates(params, updates), opt_state, loss
+        return jax.lax.with_sharding_constraint(out, replicated)
 
     def data_parallel_step(params: PyTree, opt_state: PyTree, batch: PyTree):
-        return compiled(replicate(params, mesh), replicate(opt_state, mesh),
-                        shard_batch(batch, mesh))
+        return call_traced(step, replicate(params, mesh), replicate(opt_state, mesh),
+                           shard_batch(batch, mesh))
 
     data_parallel_step.__doc__ = (f"One {type(optimizer).__name__} step of loss_fn, data-parallel "
                                   f"over {mesh.size} device(s): (params, opt_state, batch) -> "

@@ -147,7 +147,10 @@ def _quadratic():
 PROBLEMS = {"linear_regression": _linear_regression, "logistic_regression": _logistic_regression,
             "quadratic": _quadratic}
 OPTIMISERS = {"sgd": lambda: optax.sgd(0.3), "momentum": lambda: optax.sgd(0.1, momentum=0.9),
-              "adam": lambda: optax.adam(0.05)}
+              "nesterov": lambda: optax.sgd(0.1, momentum=0.9, nesterov=True),
+              "adam": lambda: optax.adam(0.05), "adamw": lambda: optax.adamw(0.05, weight_decay=0.0),
+              "rmsprop": lambda: optax.rmsprop(0.003, momentum=0.9),
+              "adagrad": lambda: optax.adagrad(0.5), "lbfgs": lambda: optax.lbfgs()}
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -181,7 +184,7 @@ def test_fit_sgd_equals_gradient_descent():
 
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf")])
 def test_bad_lr(lr):
-    with pytest.raises(ValueError, match="lr must be a positive"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         gradient_descent(course_cost, START, lr=lr, num_steps=3)
 
 
@@ -228,3 +231,159 @@ def test_fit_zero_steps_and_path():
     np.testing.assert_allclose(res.path["b"], ref.path["b"], rtol=1e-5)
     with pytest.raises(ValueError, match="chunk_size"):
         fit(course_cost, START, optax.sgd(0.01), 5, chunk_size=0)
+
+
+# ------------------------------------------- no stale closures, jit/vmap, resume, aux, L-BFGS
+
+def test_a_changed_closure_is_seen():
+    """No cache keyed on the loss: changing what it closes over changes the answer (oracle: a)."""
+    state = {"a": 1.0}
+    loss = lambda p: (p - state["a"]) ** 2
+    for a in (1.0, 5.0, -2.0):
+        state["a"] = a
+        assert float(gradient_descent(loss, 0.0, 0.1, 300).params) == pytest.approx(a, abs=1e-4)
+        assert float(fit(loss, 0.0, optax.adam(0.1), 500).params) == pytest.approx(a, abs=1e-3)
+    target = jnp.array([1.0, 2.0])
+    arr_loss = lambda p: jnp.sum((p - target) ** 2)
+    first = fit(arr_loss, jnp.zeros(2), optax.sgd(0.2), 200).params
+    target = jnp.array([-3.0, 4.0])  # rebinding the captured name: a new closure cell value
+    second = fit(arr_loss, jnp.zeros(2), optax.sgd(0.2), 200).params
+    np.testing.assert_allclose(first, [1.0, 2.0], atol=1e-4)
+    np.testing.assert_allclose(second, [-3.0, 4.0], atol=1e-4)
+
+
+def test_fit_under_vmap_and_jit():
+    loss = lambda p: jnp.sum((p - 3.0) ** 2)
+    starts = jnp.array([[0.0], [10.0], [-4.0]])
+    out = jax.vmap(lambda p0: fit(loss, p0, optax.sgd(0.1), 200).params)(starts)
+    np.testing.assert_allclose(out, 3.0, atol=1e-4)
+    # learning rates batched: each lane is gradient descent with its own lr (oracle: closed form
+    # of GD on (p - 3)^2: p_k = 3 - 3 (1 - 2 lr)^k from p_0 = 0)
+    lrs = jnp.array([0.01, 0.05, 0.1])
+    got = jax.vmap(lambda lr: gradient_descent(loss, jnp.zeros(1), lr, 20).params[0])(lrs)
+    want = 3 - 3 * (1 - 2 * np.asarray(lrs, np.float64)) ** 20
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    res = jax.jit(lambda lr: gradient_descent(loss, jnp.zeros(1), lr, 100))(10.0)  # diverges
+    assert int(res.diverged_at) > 0 and not np.isfinite(float(res.losses[-1]))
+    ok = jax.jit(lambda lr: gradient_descent(loss, jnp.zeros(1), lr, 100))(0.1)
+    assert int(ok.diverged_at) == -1
+
+
+def test_resume_with_opt_state_equals_one_run():
+    loss = lambda p: jnp.sum((p - jnp.array([1.0, -2.0])) ** 4)
+    opt = optax.adam(0.05)
+    whole = fit(loss, jnp.zeros(2), opt, 60)
+    first = fit(loss, jnp.zeros(2), opt, 25)
+    rest = fit(loss, first.params, opt, 35, opt_state=first.opt_state)
+    np.testing.assert_allclose(rest.params, whole.params, rtol=1e-6)
+    np.testing.assert_allclose(jnp.concatenate([first.losses[:-1], rest.losses]), whole.losses,
+                               rtol=1e-6)
+    fresh = fit(loss, first.params, opt, 35)  # without opt_state adam restarts: different path
+    assert not np.allclose(fresh.params, whole.params, rtol=1e-6)
+
+
+def test_has_aux_records_every_step():
+    x = jnp.linspace(-1, 1, 20)
+    y = 2 * x + 1
+
+    def loss(p):
+        r = p["m"] * x + p["b"] - y
+        return jnp.mean(r**2), {"max_abs_residual": jnp.max(jnp.abs(r))}
+
+    res = fit(loss, {"m": 0.0, "b": 0.0}, optax.sgd(0.3), 50, has_aux=True, keep_params=True)
+    aux = res.aux["max_abs_residual"]
+    assert aux.shape == (51,)
+    for k in (0, 17, 50):  # oracle: recompute the aux at the recorded params
+        r = res.path["m"][k] * x + res.path["b"][k] - y
+        assert float(aux[k]) == pytest.approx(float(jnp.max(jnp.abs(r))), rel=1e-6)
+
+
+def test_lbfgs_and_line_search_need_the_value():
+    loss, params, solution, best = _quadratic()
+    res = fit(loss, params, optax.lbfgs(), 30)
+    np.testing.assert_allclose(res.params["v"], solution["v"], atol=1e-5)
+    loss, params, solution, best = _logistic_regression()
+    res = fit(loss, params, optax.lbfgs(), 60)
+    assert float(res.losses[-1]) - best < 1e-6
+    ls = optax.chain(optax.sgd(1.0), optax.scale_by_backtracking_linesearch(max_backtracking_steps=15))
+    loss, params, solution, best = _linear_regression()
+    res = fit(loss, params, ls, 300)
+    assert float(res.losses[-1]) - best < 1e-5
+
+
+def test_minibatches_with_a_key_reach_least_squares(key):
+    k1, k2 = jax.random.split(key)
+    x = jax.random.normal(k1, (256,))
+    y = 1.5 * x - 0.5 + 0.1 * jax.random.normal(k2, (256,))
+    oracle = np.polyfit(np.asarray(x, np.float64), np.asarray(y, np.float64), 1)
+    loss = lambda p, b: costs.mse(models.linear(p, b[0]), b[1])
+    res = fit(loss, {"m": 0.0, "b": 0.0}, optax.adam(0.02), 1500, data=(x, y), batch_size=32,
+              key=jax.random.key(1))
+    assert float(res.params["m"]) == pytest.approx(oracle[0], abs=2e-2)
+    assert float(res.params["b"]) == pytest.approx(oracle[1], abs=2e-2)
+    again = fit(loss, {"m": 0.0, "b": 0.0}, optax.adam(0.02), 30, data=(x, y), batch_size=32,
+                key=jax.random.key(1))
+    np.testing.assert_array_equal(again.losses[:30], res.losses[:30])  # the key fixes the batches
+    full = loss(res.params, (x, y))
+    assert float(res.losses[-1]) == pytest.approx(float(full), rel=1e-6)  # last: all the data
+
+
+def test_divergence_messages_tell_data_from_learning_rate():
+    with pytest.raises(DivergenceError, match="step 0.*will not help") as info:
+        gradient_descent(lambda p: jnp.log(p - 1.0) ** 2, 0.0, 0.01, 10)  # log of a negative
+    assert info.value.step == 0
+    with pytest.raises(DivergenceError, match="learning rate is too large"):
+        gradient_descent(course_cost, START, lr=0.1, num_steps=1000)
+    res = gradient_descent(course_cost, START, lr=0.1, num_steps=1000, throw=False)
+    assert int(res.diverged_at) > 0
+
+
+def test_one_loop_for_both():
+    """gradient_descent is fit's loop with lr * grad as the update: identical numbers."""
+    a = gradient_descent(course_cost, START, 0.01, 40, keep_params=True)
+    b = fit(course_cost, START, optax.sgd(0.01), 40, keep_params=True, chunk_size=40)
+    np.testing.assert_array_equal(a.losses, b.losses)
+    np.testing.assert_array_equal(a.path["m"], b.path["m"])
+
+
+# ----------------------------------------------------------- hostile scales (hypothesis)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(scale=st.floats(1e-6, 1e6), rel_shift=st.floats(-1e4, 1e4), slope=st.floats(-1e3, 1e3),
+       seed=st.integers(0, 2**16))
+def test_least_squares_matches_float64_oracle_at_any_scale(scale, rel_shift, slope, seed):
+    """x at any scale, centred up to 10^4 spreads away from 0 (a condition number <= ~10^4)."""
+    shift = scale * rel_shift
+    rng = np.random.default_rng(seed)
+    x = shift + scale * rng.standard_normal(32)
+    y = slope * x + rng.standard_normal(32)
+    want = np.polyfit(x, y, 1)  # float64 oracle
+    with diffprog_float64():
+        got = least_squares(x, y)
+        # the slope's conditioning: rounding x (eps |shift|) moves it by ~ eps |shift| / scale
+        # times (noise / scale + |slope|); 100x that, plus 1e-9 relative, is what both may differ
+        cond = 100 * np.finfo(np.float64).eps * (1 + abs(shift) / scale) * (1 / scale + abs(slope))
+        assert float(got["m"]) == pytest.approx(want[0], rel=1e-9, abs=cond)
+        # the fitted line passes through the means (the normal equation for b)
+        centre = float(got["b"]) + float(got["m"]) * np.mean(x)
+        err = 100 * np.finfo(np.float64).eps * (abs(want[0]) * abs(shift) + np.abs(y).max())
+        assert centre == pytest.approx(np.mean(y), abs=err + cond * abs(shift))
+
+
+@settings(max_examples=25, deadline=None)
+@given(lr=st.floats(1e-4, 0.9), target=st.floats(-1e3, 1e3), steps=st.integers(0, 60))
+def test_gradient_descent_matches_the_closed_form_recursion(lr, target, steps):
+    """On (p - t)^2, GD gives p_k = t - t (1 - 2 lr)^k from p_0 = 0 (float64 closed form)."""
+    res = gradient_descent(lambda p: (p - target) ** 2, 0.0, lr, steps)
+    want = target - target * (1 - 2 * lr) ** steps
+    assert float(res.params) == pytest.approx(want, rel=1e-4, abs=1e-4 * (1 + abs(target)))
+
+
+def diffprog_float64():
+    import diffprog
+
+    return diffprog.float64()

@@ -19,6 +19,7 @@ and ``DoesNotExist`` (the verdict that a limit or derivative does not exist).
 
 from .core import DNE as DNE
 from .core import Exercise as Exercise
+from .core import ExerciseIdError as ExerciseIdError
 from .core import Verdict as Verdict
 from .core import all_exercises as all_exercises
 from .core import check as check
@@ -26,4 +27,4 @@ from .core import evaluate as evaluate
 from .core import get as get
 from .core import register as register
 
-__all__ = ["DNE", "Exercise", "Verdict", "all_exercises", "check", "evaluate", "get", "register"]
+__all__ = ["DNE", "Exercise", "ExerciseIdError", "Verdict", "all_exercises", "check", "evaluate", "get", "register"]

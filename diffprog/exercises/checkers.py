@@ -41,17 +41,49 @@ def _is_dne(answer: Any) -> bool:
     return answer is DNE or (isinstance(answer, str) and bool(_DNE_TEXT.match(answer)))
 
 
+def _real_scalar(x: Any) -> float | None:
+    """A real number from any numeric scalar type (sympy, Fraction, Decimal), else None."""
+    if isinstance(x, str | bytes | bool | complex) or x is None or callable(x):
+        return None
+    if getattr(x, "is_extended_real", True) is False:  # a sympy complex number such as 1 + I
+        return None
+    try:
+        return float(x)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def _as_float_array(answer: Any) -> np.ndarray | None:
-    """The answer as a float array, or None if it is not numeric."""
-    if isinstance(answer, (str, bytes, bool)) or answer is None or callable(answer):
+    """The answer as a float64 array, or None if it is not real and numeric.
+
+    Accepts ints, floats (float16/bfloat16/float32/float64, numpy or jax), and exact numbers
+    that convert to float: ``fractions.Fraction``, ``decimal.Decimal``, sympy numbers
+    (``sympy.Rational(1, 3)``, ``sympy.pi``), alone or in lists.
+    """
+    if isinstance(answer, str | bytes | bool) or answer is None or callable(answer):
         return None
     try:
         arr = np.asarray(answer)
     except Exception:  # noqa: BLE001 - any failure means "not numeric"
-        return None
-    if arr.dtype == object or arr.dtype.kind not in "iuf":
-        return None
-    return arr.astype(np.float64)
+        arr = None
+    if arr is not None and arr.dtype != object:
+        if arr.dtype.kind in "iu":
+            return arr.astype(np.float64)
+        try:  # float16, bfloat16 (an ml_dtypes extension type), float32, float64
+            import jax.numpy as jnp
+
+            floating = jnp.issubdtype(arr.dtype, jnp.floating)
+        except TypeError:
+            floating = False
+        return arr.astype(np.float64) if floating or arr.dtype.kind == "f" else None
+    scalar = _real_scalar(answer)
+    if scalar is not None:
+        return np.asarray(scalar, np.float64)
+    if isinstance(answer, list | tuple):
+        items = [_real_scalar(a) for a in answer]
+        if items and all(i is not None for i in items):
+            return np.asarray(items, np.float64)
+    return None
 
 
 def _close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:

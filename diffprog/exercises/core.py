@@ -15,9 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .._validate import InputError
 from .checkers import DNE
 
-__all__ = ["DNE", "Exercise", "Verdict", "all_exercises", "check", "evaluate", "get", "register"]
+__all__ = ["DNE", "Exercise", "ExerciseIdError", "Verdict", "all_exercises", "check", "evaluate",
+           "get", "register"]
+
+
+class ExerciseIdError(InputError, KeyError):
+    """An exercise id that is malformed or not registered (also a ``KeyError``)."""
+
+    __str__ = Exception.__str__
 
 _ID = re.compile(r"^(\d\d)\.(\d+)$")
 _REGISTRY: dict[str, Exercise] = {}
@@ -71,9 +79,9 @@ class Verdict:
 def register(exercise: Exercise) -> Exercise:
     """Add ``exercise`` to the registry (ids must be unique and look like ``"02.3"``)."""
     if not _ID.match(exercise.id):
-        raise ValueError(f"exercise id {exercise.id!r} must look like '02.3' (tutorial.number)")
+        raise InputError(f"exercise id {exercise.id!r} must look like '02.3' (tutorial.number)")
     if exercise.id in _REGISTRY and _REGISTRY[exercise.id] is not exercise:
-        raise ValueError(f"exercise id {exercise.id!r} is registered twice; give it a new number")
+        raise InputError(f"exercise id {exercise.id!r} is registered twice; give it a new number")
     _REGISTRY[exercise.id] = exercise
     return exercise
 
@@ -90,15 +98,22 @@ def get(exercise_id: str) -> Exercise:
     """The registered exercise with this id.
 
     Raises:
-        KeyError: with the known ids of that tutorial, if there is no such exercise.
+        ExerciseIdError: (a ``KeyError`` and an ``InputError``) with the known ids of that
+            tutorial, if there is no such exercise or the id is malformed.
     """
-    m = _ID.match(str(exercise_id))
+    if not isinstance(exercise_id, str):
+        raise ExerciseIdError(f"exercise id must be a string like '02.3', got "
+                              f"{type(exercise_id).__name__} {exercise_id!r}. Pass it quoted: "
+                              f"check('02.3', answer)")
+    m = _ID.match(exercise_id)
     if not m:
-        raise KeyError(f"exercise id {exercise_id!r} should look like '02.3' (tutorial.number)")
+        raise ExerciseIdError(f"exercise id {exercise_id!r} should look like '02.3' "
+                              "(tutorial.number)")
     _load_bank(m.group(1))
     if exercise_id not in _REGISTRY:
         known = sorted(k for k in _REGISTRY if k.startswith(m.group(1) + "."))
-        raise KeyError(f"no exercise {exercise_id!r}; tutorial {m.group(1)} has {known or 'none'}")
+        raise ExerciseIdError(f"no exercise {exercise_id!r}; tutorial {m.group(1)} has "
+                              f"{known or 'none'}")
     return _REGISTRY[exercise_id]
 
 

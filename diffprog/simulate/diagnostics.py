@@ -12,6 +12,7 @@ import numpy as np
 
 from .._progress import progress as _progress
 from .._typing import PyTree
+from .._validate import InputError
 
 __all__ = ["CompiledMemory", "compiled_memory", "gradient_norm_vs_horizon"]
 
@@ -36,7 +37,7 @@ def gradient_norm_vs_horizon(loss: Callable[[PyTree, int], Any], params: PyTree,
         all leaves of the gradient pytree).
 
     Raises:
-        ValueError: if a horizon is not a positive int.
+        InputError: if a horizon is not a positive int.
 
     Example:
         >>> from diffprog.simulate import gradient_norm_vs_horizon
@@ -47,7 +48,7 @@ def gradient_norm_vs_horizon(loss: Callable[[PyTree, int], Any], params: PyTree,
     horizons = list(horizons)
     for h in horizons:
         if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1:
-            raise ValueError(f"horizons must be positive ints (numbers of steps), got {h!r}")
+            raise InputError(f"horizons must be positive ints (numbers of steps), got {h!r}")
     grad = jax.jit(jax.grad(loss), static_argnums=1)
     norms = []
     for h in _progress(horizons, total=len(horizons), desc="horizons", enabled=progress):

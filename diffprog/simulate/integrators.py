@@ -19,6 +19,7 @@ from typing import Any
 import jax
 
 from .._typing import ArrayLike, PyTree
+from .._validate import InputError
 
 __all__ = ["METHODS", "euler", "make_step", "rk4", "semi_implicit_euler", "velocity_verlet"]
 
@@ -32,7 +33,7 @@ def _axpy(a, x: PyTree, y: PyTree) -> PyTree:
 
 def _split(state: PyTree, name: str) -> tuple:
     if not (isinstance(state, tuple | list) and len(state) == 2):
-        raise ValueError(
+        raise InputError(
             f"{name} needs a mechanical state (q, v): a pair of position and velocity arrays, "
             f"got {type(state).__name__}; use euler or rk4 for other states")
     return state[0], state[1]
@@ -81,7 +82,7 @@ def semi_implicit_euler(f: VectorField, state: PyTree, t: ArrayLike, dt: ArrayLi
         The pair ``(q, v)`` at ``t + dt``.
 
     Raises:
-        ValueError: if ``state`` is not a pair ``(q, v)``.
+        InputError: if ``state`` is not a pair ``(q, v)``.
 
     Example:
         >>> from diffprog.simulate import semi_implicit_euler
@@ -120,7 +121,7 @@ def velocity_verlet(f: VectorField, state: PyTree, t: ArrayLike, dt: ArrayLike) 
         The pair ``(q, v)`` at ``t + dt``.
 
     Raises:
-        ValueError: if ``state`` is not a pair ``(q, v)``.
+        InputError: if ``state`` is not a pair ``(q, v)``.
 
     Example:
         >>> from diffprog.simulate import velocity_verlet
@@ -192,7 +193,7 @@ def make_step(f: VectorField, method: str = "rk4") -> Callable[[PyTree, Any, Any
         The step function that :func:`diffprog.simulate.rollout` iterates.
 
     Raises:
-        ValueError: if ``method`` is not one of those.
+        InputError: if ``method`` is not one of those.
 
     Example:
         >>> from diffprog.simulate import make_step
@@ -201,7 +202,7 @@ def make_step(f: VectorField, method: str = "rk4") -> Callable[[PyTree, Any, Any
         0.5
     """
     if method not in METHODS:
-        raise ValueError(f"method={method!r} is not an integrator; choose one of {sorted(METHODS)}")
+        raise InputError(f"method={method!r} is not an integrator; choose one of {sorted(METHODS)}")
     if not callable(f):
-        raise TypeError(f"f must be a vector field f(t, state), got {type(f).__name__}")
+        raise InputError(f"f must be a vector field f(t, state), got {type(f).__name__}")
     return functools.partial(METHODS[method], f)

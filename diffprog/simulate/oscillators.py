@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._typing import ArrayLike, PyTree
+from .._validate import InputError
 
 __all__ = ["double_pendulum", "double_pendulum_energy", "pendulum", "pendulum_energy",
            "spring", "spring_energy"]
@@ -24,14 +26,29 @@ VectorField = Callable[[ArrayLike, PyTree], PyTree]
 def mechanical(state: PyTree, system: str, shape: tuple[int, ...] | None = None):
     """Unpack a mechanical state ``(q, v)``, checking its shape; raise a clear error if wrong."""
     if not (isinstance(state, tuple | list) and len(state) == 2):
-        raise ValueError(f"{system} needs a state (q, v): a pair of position and velocity, "
+        raise InputError(f"{system} needs a state (q, v): a pair of position and velocity, "
                          f"got {type(state).__name__}")
     q, v = state
     if jnp.shape(q) != jnp.shape(v) or (shape is not None and jnp.shape(q) != shape):
         want = f"{shape}" if shape is not None else "the same shape"
-        raise ValueError(f"{system} needs q and v of shape {want}, got {jnp.shape(q)} and "
+        raise InputError(f"{system} needs q and v of shape {want}, got {jnp.shape(q)} and "
                          f"{jnp.shape(v)}")
     return q, v
+
+
+def _positive(system: str, **values: ArrayLike) -> None:
+    """Concrete physical constants that must be > 0 (a mass, a length): a clear error if not."""
+    from .._validate import fail, is_tracer
+
+    for name, value in values.items():
+        if is_tracer(value):
+            continue
+        arr = np.asarray(value)
+        if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+            raise fail(system, f"{name} must be a real number, got {type(value).__name__}")
+        if not np.all(np.isfinite(arr) & (arr > 0)):
+            raise fail(system, f"{name} must be finite and > 0, got {value!r}",
+                       f"Pass a positive {name}, e.g. {name}=1.0")
 
 
 def spring(stiffness: ArrayLike, damping: ArrayLike = 0.0, mass: ArrayLike = 1.0) -> VectorField:
@@ -53,6 +70,7 @@ def spring(stiffness: ArrayLike, damping: ArrayLike = 0.0, mass: ArrayLike = 1.0
         >>> [float(a) for a in f(0.0, (1.0, 2.0))]
         [2.0, -5.0]
     """
+    _positive("spring", mass=mass)
     def f(t, state):
         x, v = mechanical(state, "spring")
         return (v, -(stiffness * x + damping * v) / mass)
@@ -93,6 +111,7 @@ def pendulum(length: ArrayLike = 1.0, gravity: ArrayLike = 9.81,
         >>> round(float(f(0.0, (math.pi / 2, 0.0))[1]), 2)
         -9.81
     """
+    _positive("pendulum", length=length)
     def f(t, state):
         theta, omega = mechanical(state, "pendulum")
         return (omega, -(gravity / length) * jnp.sin(theta) - damping * omega)
@@ -139,7 +158,7 @@ def double_pendulum(m1: ArrayLike = 1.0, m2: ArrayLike = 1.0, l1: ArrayLike = 1.
         The vector field ``f(t, (theta, omega))`` with ``theta, omega`` of shape ``(2,)``.
 
     Raises:
-        ValueError: (when called) if the state's arrays are not of shape ``(2,)``.
+        InputError: (when called) if the state's arrays are not of shape ``(2,)``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -149,6 +168,7 @@ def double_pendulum(m1: ArrayLike = 1.0, m2: ArrayLike = 1.0, l1: ArrayLike = 1.
         >>> [float(a) for a in alpha]
         [0.0, 0.0]
     """
+    _positive("double_pendulum", m1=m1, m2=m2, l1=l1, l2=l2)
     def f(t, state):
         theta, omega = mechanical(state, "double_pendulum", shape=(2,))
         t1, t2 = theta[0], theta[1]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import jax.numpy as jnp
 
 from .._typing import ArrayLike, PyTree
+from .._validate import InputError
 from .oscillators import mechanical
 from .rollout import SimulationError, _as_float, _concrete
 
@@ -35,7 +36,7 @@ def projectile(drag: ArrayLike = 0.0, gravity: ArrayLike = 9.81) -> Callable:
         The vector field ``f(t, (position, velocity))``, both of shape ``(2,)`` (x, height).
 
     Raises:
-        ValueError: (when called) if position or velocity is not of shape ``(2,)``.
+        InputError: (when called) if position or velocity is not of shape ``(2,)``.
 
     Example:
         >>> import jax.numpy as jnp
@@ -105,7 +106,7 @@ def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> tup
         trajectory never crosses the ground).
 
     Raises:
-        ValueError: if ``trajectory`` is not a projectile trajectory.
+        InputError: if ``trajectory`` is not a projectile trajectory.
         SimulationError: (outside ``jit``) if it never crosses the ground: simulate
             longer (more steps).
 
@@ -119,7 +120,7 @@ def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> tup
     """
     pos, _ = mechanical(trajectory, "landing_point")
     if pos.ndim != 2 or pos.shape[1] != 2 or pos.shape[0] < 2:
-        raise ValueError(f"landing_point needs a projectile trajectory with positions of shape "
+        raise InputError(f"landing_point needs a projectile trajectory with positions of shape "
                          f"(T+1, 2), T >= 1; got {pos.shape}: roll out with trajectory=True")
     vel = trajectory[1]
     y = pos[:, 1]

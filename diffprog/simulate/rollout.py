@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._typing import ArrayLike, PyTree
+from .._validate import InputError
 
 __all__ = ["SimulationError", "first_nonfinite", "rollout"]
 
@@ -49,20 +50,25 @@ def _concrete(x: Any) -> Any:
 
 def _check_num_steps(num_steps: Any) -> int:
     if isinstance(num_steps, bool) or not isinstance(num_steps, int | np.integer):
-        raise TypeError(f"num_steps must be a Python int (it fixes the length of the scan), "
+        raise InputError(f"num_steps must be a Python int (it fixes the length of the scan), "
                         f"got {type(num_steps).__name__}; mark it static under jit "
                         "(static_argnums) if it is an argument")
     if num_steps < 1:
-        raise ValueError(f"num_steps must be a positive int, got {num_steps}")
+        raise InputError(f"num_steps must be a positive int, got {num_steps}")
     return int(num_steps)
 
 
 def _check_dt(dt: Any) -> None:
     if jnp.ndim(dt) != 0:
-        raise ValueError(f"dt must be a scalar step size, got shape {jnp.shape(dt)}")
+        raise InputError(f"dt must be a scalar step size, got shape {jnp.shape(dt)}")
     value = _concrete(dt)
-    if value is not None and not value > 0:  # also catches NaN
-        raise ValueError(f"dt must be positive, got dt={value}; time runs forward in steps of dt > 0")
+    if value is not None and not (np.isfinite(value) and value > 0):  # also catches NaN
+        raise InputError(f"dt must be positive and finite, got dt={value}; time runs forward in "
+                         "steps of dt > 0")
+    if value is not None and np.isfinite(value):
+        from .._validate import check_representable
+
+        check_representable("rollout", "dt", dt)
 
 
 def _as_float(x: Any) -> jax.Array:
@@ -75,14 +81,14 @@ def _check_step_output(step: Step, state0: PyTree, t0: Any, dt: Any) -> None:
     want = jax.tree_util.tree_structure(state0)
     got = jax.tree_util.tree_structure(out)
     if want != got:
-        raise ValueError(f"the step returned a state structured as {got}, but state0 is "
+        raise InputError(f"the step returned a state structured as {got}, but state0 is "
                          f"{want}: a step must return a state shaped like its input")
     for a, b in zip(jax.tree_util.tree_leaves(state0), jax.tree_util.tree_leaves(out), strict=True):
         if a.shape != b.shape:
-            raise ValueError(f"the step turned a state leaf of shape {a.shape} into shape {b.shape}: "
+            raise InputError(f"the step turned a state leaf of shape {a.shape} into shape {b.shape}: "
                              "give state0 the shape the system expects")
         if a.dtype != b.dtype:
-            raise ValueError(f"the step turned a {a.dtype} state leaf into {b.dtype}: give state0 "
+            raise InputError(f"the step turned a {a.dtype} state leaf into {b.dtype}: give state0 "
                              "(and the system's parameters) one float dtype")
 
 
@@ -93,7 +99,7 @@ def _block_size(checkpoint: Any, num_steps: int) -> int | None:
         return math.isqrt(num_steps - 1) + 1  # ceil(sqrt(T))
     if isinstance(checkpoint, int) and not isinstance(checkpoint, bool) and checkpoint >= 1:
         return checkpoint
-    raise ValueError(f"checkpoint must be None, 'sqrt' or a positive block length, got {checkpoint!r}")
+    raise InputError(f"checkpoint must be None, 'sqrt' or a positive block length, got {checkpoint!r}")
 
 
 def _all_finite(tree: PyTree) -> jax.Array:
@@ -162,8 +168,8 @@ def rollout(step: Step, state0: PyTree, num_steps: int, dt: ArrayLike, *, t0: Ar
         The trajectory (leaves of shape ``(T + 1, ...)``) or the final state.
 
     Raises:
-        TypeError: if ``num_steps`` is not an int.
-        ValueError: if ``num_steps`` or ``dt`` is not positive, ``dt`` is not a
+        InputError: if ``num_steps`` is not an int.
+        InputError: if ``num_steps`` or ``dt`` is not positive, ``dt`` is not a
             scalar, the step returns a state of another shape or dtype than
             ``state0``, ``checkpoint`` is not understood, or ``check_finite`` is
             asked for under a transformation.
@@ -183,7 +189,7 @@ def rollout(step: Step, state0: PyTree, num_steps: int, dt: ArrayLike, *, t0: Ar
     num_steps = _check_num_steps(num_steps)
     _check_dt(dt)
     if not callable(step):
-        raise TypeError(f"step must be a function step(state, t, dt), got {type(step).__name__}")
+        raise InputError(f"step must be a function step(state, t, dt), got {type(step).__name__}")
     block = _block_size(checkpoint, num_steps)
     state0 = jax.tree_util.tree_map(_as_float, state0)
     _check_step_output(step, state0, t0, dt)
@@ -223,7 +229,7 @@ def rollout(step: Step, state0: PyTree, num_steps: int, dt: ArrayLike, *, t0: Ar
 def _raise_if_nonfinite(bad: jax.Array, num_steps: int, t0: Any, dt: Any) -> None:
     k = _concrete(bad)
     if k is None:
-        raise ValueError("check_finite=True needs concrete values, but rollout is being traced "
+        raise InputError("check_finite=True needs concrete values, but rollout is being traced "
                          "(jit, grad or vmap): call it outside the transformation, or take "
                          "first_nonfinite(trajectory) inside it")
     k = int(k)
