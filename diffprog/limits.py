@@ -355,7 +355,7 @@ def _windows(n: int, k: int) -> list[int]:
     return starts
 
 
-def _diverging(t, xp):
+def _diverging(t, xp, min_pairs: int = 2):
     """Along the last axis: whether the finite part of ``t`` is strictly monotone with steps
     that do not shrink, any ±inf only after it, in its direction; and that direction (up)."""
     fin = xp.isfinite(t)
@@ -375,7 +375,7 @@ def _diverging(t, xp):
     inf_ok = xp.where(up[..., None], t == xp.inf, t == -xp.inf)
     infs_at_end = xp.all(xp.where(idx > last_fin[..., None], inf_ok, True), axis=-1)
     nan_free = ~xp.any(xp.isnan(t), axis=-1)
-    ok = (up | down) & (npair >= 3) & (gmean >= _DIVERGENCE_RATIO) & infs_at_end & nan_free
+    ok = (up | down) & (npair >= min_pairs) & (gmean >= _DIVERGENCE_RATIO) & infs_at_end & nan_free
     return ok, up
 
 
@@ -401,23 +401,42 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     ew = xp.maximum(xp.minimum(e[:, 0], e[:, 1]), 2.0 * xp.abs(v[:, 0] - v[:, 1]))
     ew = xp.where(xp.isfinite(vw), ew, xp.inf)
     wscale = xp.max(xp.where(xp.isfinite(yw), xp.abs(yw), 0.0), axis=(1, 3))
-    fast = ew <= eps ** (1.0 / 3.0) * xp.maximum(wscale, xp.abs(vw))
+    # ... and the samples must approach the value (not run away from it, as 1/x^2 does)
+    dist = xp.abs(yw - xp.where(e <= e[:, ::-1], v, v[:, ::-1])[..., None])
+    half = k // 2
+    approach = xp.all(xp.min(dist[..., half:], axis=-1)
+                      <= 0.75 * xp.max(dist[..., :half], axis=-1) + 2.0 * e, axis=1)  # (S, W)
     # the first converged window; a later one only if it agrees and is more accurate
     nside = y.shape[0]
     found = xp.zeros(nside, bool)
     chain = xp.ones(nside, bool)
     val = xp.full(nside, xp.nan, y.dtype)
     err = xp.full(nside, xp.inf, y.dtype)
+    thr = eps ** (1.0 / 3.0) * xp.maximum(wscale, xp.abs(vw))
+    fast = (ew <= thr) & approach
+    thr_chosen = xp.full(nside, xp.inf, y.dtype)
+    dropped = xp.zeros(nside, bool)
     first_end = xp.full(nside, num)  # index just past the chosen window
     for w, s in enumerate(starts):
-        agrees = xp.abs(vw[:, w] - val) <= err + ew[:, w]
+        gap = xp.abs(vw[:, w] - val)
+        agrees = gap <= err + ew[:, w]
         take = ~found & fast[:, w]
-        better = found & chain & fast[:, w] & (ew[:, w] < err) & agrees
+        cont = found & chain & fast[:, w]
+        better = cont & agrees & (ew[:, w] < err)
+        # the next converged window disagrees: the error was underestimated; widen it to
+        # cover that window's value (and drop the window if that is no longer small)
+        # (unless the chosen window converged to near rounding level: then the later one is
+        # a plateau of rounding noise, as (1 - cos x)/x^2 becomes exactly 0 near x = 0)
+        widen = cont & ~agrees & (err > math.sqrt(eps) * thr_chosen / eps ** (1.0 / 3.0))
         chain = chain & (~found | (fast[:, w] & agrees))
         val = xp.where(take | better, vw[:, w], val)
-        err = xp.where(take | better, ew[:, w], err)
+        err = xp.where(take | better, ew[:, w], xp.where(widen, xp.maximum(err, 2.0 * (gap + ew[:, w])),
+                                                         err))
+        thr_chosen = xp.where(take, thr[:, w], thr_chosen)
+        drop = widen & (err > thr_chosen)
+        dropped = dropped | drop
+        found = (found | take) & ~drop
         first_end = xp.where(take, s + k, first_end)
-        found = found | take
     # classification from the samples themselves
     m = num // 2
     head, tail = yn[..., :m], yn[..., num - m:]
@@ -429,6 +448,11 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     inf_any = xp.any(xp.isinf(tail), axis=(1, 2))
     near_max = absmax > big / 16.0
     div, up = _diverging(tail, xp)  # (S, 2)
+    # values that overflow early (exp(1/x)): judge the growth on the whole sequence
+    div_all, up_all = _diverging(yn, xp, min_pairs=1)
+    early = xp.sum(xp.isfinite(tail), axis=-1) < 4
+    div = xp.where(early, div_all, div)
+    up = xp.where(early, up_all, up)
     diverges = div[:, 0] & div[:, 1] & (up[:, 0] == up[:, 1])
 
     def spread(t):
@@ -451,7 +475,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
                 nan_any, UNDEFINED, xp.where(
                     diverges, xp.where(up[:, 0], POS_INF, NEG_INF), xp.where(
                         found, EXISTS, xp.where(
-                            inf_any, und, xp.where(
+                            inf_any | dropped, und, xp.where(
                                 closing, EXISTS, xp.where(oscillating, OSCILLATES, und))))))))
     reason = xp.where(found & nan_beyond, R_NAN_NEAR,
                       xp.where(inf_any | (near_max & ~diverges), R_OVERFLOW, R_SLOW))
