@@ -219,16 +219,13 @@ class LimitResult:
     def _reason_text(self, reason: int) -> str:
         text = _REASONS.get(reason, "the algorithm could not decide")
         dtype = np.asarray(self.value).dtype.name
-        left = f"left {self._side_text('left')}"
-        right = f"right {self._side_text('right')}"
+        left = f"left {self._side_text('left')} ± {float(self.left_error):.2g}"
+        right = f"right {self._side_text('right')} ± {float(self.right_error):.2g}"
         return text.format(dtype=dtype, left=left, right=right)
 
     def _side_text(self, which: str) -> str:
         code = int(getattr(self, f"{which}_status"))
-        if code == EXISTS:
-            err = float(getattr(self, f"{which}_error"))
-            return f"{_fmt(float(getattr(self, which)))} ± {err:.2g}"
-        if code in (POS_INF, NEG_INF):
+        if code in (EXISTS, POS_INF, NEG_INF):
             return _fmt(float(getattr(self, which)))
         return {OSCILLATES: "oscillates", UNDEFINED: "undefined",
                 UNDETERMINED: "undetermined"}.get(code, "not computed")
@@ -416,6 +413,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     fast = (ew <= thr) & approach
     thr_chosen = xp.full(nside, xp.inf, y.dtype)
     dropped = xp.zeros(nside, bool)
+    dropped_val = xp.zeros(nside, y.dtype)
     first_end = xp.full(nside, num)  # index just past the chosen window
     for w, s in enumerate(starts):
         gap = xp.abs(vw[:, w] - val)
@@ -434,6 +432,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
                                                          err))
         thr_chosen = xp.where(take, thr[:, w], thr_chosen)
         drop = widen & (err > thr_chosen)
+        dropped_val = xp.where(drop & ~dropped, val, dropped_val)
         dropped = dropped | drop
         found = (found | take) & ~drop
         first_end = xp.where(take, s + k, first_end)
@@ -461,7 +460,8 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
                 - xp.min(xp.where(fin, t, xp.inf), axis=(1, 2)))
 
     spread_tail, spread_head = spread(tail), spread(head)
-    closing = ((spread_tail <= _ENVELOPE_SHRINK * spread_head)
+    slow_gap = xp.where(dropped, xp.abs(dropped_val - yn[:, 1, -1]), 0.0)
+    closing = ((spread_tail <= _ENVELOPE_SHRINK * spread_head) & (slow_gap <= _SLOW_TOL)
                & (spread_tail <= _SLOW_TOL)  # of the scale: the values are normalised
                & ~inf_any & ~nan_any)
     dt = tail[..., 1:] - tail[..., :-1]
@@ -475,7 +475,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
                 nan_any, UNDEFINED, xp.where(
                     diverges, xp.where(up[:, 0], POS_INF, NEG_INF), xp.where(
                         found, EXISTS, xp.where(
-                            inf_any | dropped, und, xp.where(
+                            inf_any, und, xp.where(
                                 closing, EXISTS, xp.where(oscillating, OSCILLATES, und))))))))
     reason = xp.where(found & nan_beyond, R_NAN_NEAR,
                       xp.where(inf_any | (near_max & ~diverges), R_OVERFLOW, R_SLOW))
@@ -490,7 +490,10 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     reason = xp.where(status == und, reason, R_NONE)
 
     value = xp.where(found, val, yn[:, 1, -1]) * scale  # slow: the sample closest to x0
-    error = xp.where(found, err, 2.0 * spread_tail) * scale
+    # a window that seemed to converge but was contradicted: the slow estimate must cover it
+    slow_err = xp.maximum(2.0 * spread_tail,
+                          xp.where(dropped, xp.abs(dropped_val - yn[:, 1, -1]), 0.0))
+    error = xp.where(found, err, slow_err) * scale
     value = xp.where(status == POS_INF, xp.inf,
                      xp.where(status == NEG_INF, -xp.inf,
                               xp.where(status == EXISTS, value, xp.nan)))
@@ -553,7 +556,7 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
         >>> round(float(r.value), 4), r.exists
         (1.0, True)
         >>> limit(lambda x: jnp.abs(x) / x, 0.0).verdict
-        'does not exist: one-sided limits differ (left -1 ± 4.8e-07, right 1 ± 4.8e-07)'
+        'does not exist: one-sided limits differ (left -1, right 1)'
         >>> limit(lambda x: 1e-5 / x, 0.0, side="right").verdict
         '+inf'
 
