@@ -333,9 +333,14 @@ def _extrapolate(y, d, eps: float, xp):
     q = d2 / xp.where(d1 == 0, 1.0, d1)
     ait = y[..., 2:] - d2**2 / xp.where(d2 - d1 == 0, 1.0, d2 - d1)
     ok = (xp.abs(q) < 0.95) & (d1 != 0) & (d2 != d1)
-    a_err = xp.abs(ait[..., 1:] - ait[..., :-1]) + 4.0 * eps * xp.abs(ait[..., 1:])
-    a_err = xp.where(ok[..., 1:] & ok[..., :-1], a_err, xp.inf)
-    values.append(ait[..., 1:])
+    # The accelerated values converge geometrically too (slowly for h^p log h): the error
+    # is the rest of that series, |Δ| / (1 - q) with q the ratio of successive |Δ|.
+    a_d = xp.abs(ait[..., 1:] - ait[..., :-1])
+    q_a = a_d[..., 1:] / xp.where(a_d[..., :-1] == 0, 1.0, a_d[..., :-1])
+    q_a = xp.where(a_d[..., :-1] == 0, 0.0, xp.minimum(q_a, 0.95))
+    a_err = a_d[..., 1:] / (1.0 - q_a) + 4.0 * eps * xp.abs(ait[..., 2:])
+    a_err = xp.where(ok[..., 2:] & ok[..., 1:-1] & ok[..., :-2], a_err, xp.inf)
+    values.append(ait[..., 2:])
     errors.append(a_err)
     v, e = xp.concatenate(values, axis=-1), xp.concatenate(errors, axis=-1)
     e = xp.where(xp.isfinite(v) & xp.isfinite(e), e, xp.inf)
@@ -493,7 +498,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     # a window that seemed to converge but was contradicted: the slow estimate must cover it
     slow_err = xp.maximum(2.0 * spread_tail,
                           xp.where(dropped, xp.abs(dropped_val - yn[:, 1, -1]), 0.0))
-    error = xp.where(found, err, slow_err) * scale
+    error = xp.where(found, 2.0 * err, slow_err) * scale  # 2: a safety factor on the estimate
     value = xp.where(status == POS_INF, xp.inf,
                      xp.where(status == NEG_INF, -xp.inf,
                               xp.where(status == EXISTS, value, xp.nan)))
