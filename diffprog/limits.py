@@ -92,7 +92,7 @@ __all__ = ["LimitResult", "limit"]
 NOT_COMPUTED, EXISTS, POS_INF, NEG_INF, DIFFER, OSCILLATES, UNDEFINED, UNDETERMINED = (
     -1, 0, 1, 2, 3, 4, 5, 6)
 # Why a verdict is "undetermined" (the ``reason`` leaf).
-R_NONE, R_SLOW, R_RESOLUTION, R_OVERFLOW, R_NAN_NEAR, R_SIDES = 0, 1, 2, 3, 4, 5
+R_NONE, R_SLOW, R_RESOLUTION, R_OVERFLOW, R_NAN_NEAR, R_SIDES, R_PLATEAU = 0, 1, 2, 3, 4, 5, 6
 _REASONS = {
     R_SLOW: "the values approach slowly or irregularly: no clear convergence, divergence or "
             "oscillation within the steps tried",
@@ -102,6 +102,9 @@ _REASONS = {
     R_OVERFLOW: "f's values overflow {dtype} (±inf, or within a factor 16 of its largest "
                 "number) near x0 without growing towards it; use `with diffprog.float64():`",
     R_NAN_NEAR: "f is NaN at points closer to x0 than those that converged; check f near x0",
+    R_PLATEAU: "f's values stop changing close to x0 (rounding has swallowed the approach, as "
+               "(1 - cos x)/x**2 does in low precision); rewrite f to avoid the cancellation or "
+               "use `with diffprog.float64():`",
     R_SIDES: "the one-sided limits ({left}, {right}) neither clearly agree nor clearly differ "
              "within their errors",
 }
@@ -415,7 +418,20 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     val = xp.full(nside, xp.nan, y.dtype)
     err = xp.full(nside, xp.inf, y.dtype)
     thr = eps ** (1.0 / 3.0) * xp.maximum(wscale, xp.abs(vw))
-    fast = (ew <= thr) & approach
+    # A window ending in exactly equal values that do not continue the previous window's
+    # estimate: rounding has swallowed the approach ((1 - cos x)/x^2 is exactly 0 for tiny
+    # x); such a window, and every flat one after it, proves nothing.
+    last4 = yw[..., -4:]
+    flat_seq = xp.max(last4, axis=-1) == xp.min(last4, axis=-1)  # (S, 2, W)
+    flat_end = flat_seq[:, 0] | flat_seq[:, 1]
+    flat_val = xp.where(flat_seq[:, 0], yw[:, 0, :, -1], yw[:, 1, :, -1])
+    plateaus = [xp.zeros(y.shape[0], bool)]
+    for w in range(1, len(starts)):
+        off = xp.abs(flat_val[:, w] - vw[:, w - 1]) > ew[:, w - 1] + 16.0 * eps * xp.abs(
+            flat_val[:, w])
+        plateaus.append(flat_end[:, w] & (plateaus[-1] | off))
+    plateau = xp.stack(plateaus, axis=1)
+    fast = (ew <= thr) & approach & ~plateau
     thr_chosen = xp.full(nside, xp.inf, y.dtype)
     dropped = xp.zeros(nside, bool)
     dropped_val = xp.zeros(nside, y.dtype)
@@ -423,14 +439,14 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     for w, s in enumerate(starts):
         gap = xp.abs(vw[:, w] - val)
         agrees = gap <= err + ew[:, w]
-        take = ~found & fast[:, w]
+        take = ~found & ~dropped & fast[:, w]
         cont = found & chain & fast[:, w]
         better = cont & agrees & (ew[:, w] < err)
         # the next converged window disagrees: the error was underestimated; widen it to
         # cover that window's value (and drop the window if that is no longer small)
         # (unless the chosen window converged to near rounding level: then the later one is
         # a plateau of rounding noise, as (1 - cos x)/x^2 becomes exactly 0 near x = 0)
-        widen = cont & ~agrees & (err > math.sqrt(eps) * thr_chosen / eps ** (1.0 / 3.0))
+        widen = (cont & ~agrees & (err > math.sqrt(eps) * thr_chosen / eps ** (1.0 / 3.0)))
         chain = chain & (~found | (fast[:, w] & agrees))
         val = xp.where(take | better, vw[:, w], val)
         err = xp.where(take | better, ew[:, w], xp.where(widen, xp.maximum(err, 2.0 * (gap + ew[:, w])),
@@ -482,8 +498,10 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
                         found, EXISTS, xp.where(
                             inf_any, und, xp.where(
                                 closing, EXISTS, xp.where(oscillating, OSCILLATES, und))))))))
-    reason = xp.where(found & nan_beyond, R_NAN_NEAR,
-                      xp.where(inf_any | (near_max & ~diverges), R_OVERFLOW, R_SLOW))
+    any_plateau = xp.any(plateau, axis=1)
+    status = xp.where(~found & any_plateau & (status != UNDEFINED) & ~diverges, und, status)
+    reason = xp.where(found & nan_beyond, R_NAN_NEAR, xp.where(
+        inf_any | (near_max & ~diverges), R_OVERFLOW, xp.where(any_plateau, R_PLATEAU, R_SLOW)))
     # near the dtype's largest number only a divergence is trusted
     status = xp.where(near_max & ~diverges & (status != UNDEFINED), und, status)
     # x0 too large to approach closely: only a converged window or a divergence is trusted
@@ -608,10 +626,37 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
     traced = is_tracer(ys) or is_tracer(x0)
     mod = jnp if traced else np
     ys = (ys if traced else np.asarray(ys)).reshape(len(names), 2, num)
+    if traced:  # inside the user's jit/vmap: the same NumPy code, on the values, via a callback
+        return _finish_traced(ys, jnp.asarray(offs, dtype), jnp.asarray(coarse), k, eps, big,
+                              names, side, at_inf, np_dtype)
     with np.errstate(all="ignore"):
-        per_side = _sides(ys, mod.asarray(offs, np_dtype), k, eps, big, mod.asarray(coarse), mod)
-        sides = {n: tuple(part[i] for part in per_side) for i, n in enumerate(names)}
-        return _combine(sides, side, at_inf, eps, np_dtype, mod)
+        return _finish(ys, np.asarray(offs, np_dtype), np.asarray(coarse), k, eps, big, names,
+                       side, at_inf, np_dtype, np)
+
+
+def _finish(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype, xp) -> LimitResult:
+    """Classify each side and combine them (NumPy on concrete values: fast for a few hundred
+    numbers; jax.numpy, compiled once per shape, when traced)."""
+    per_side = _sides(ys, offs, k, eps, big, coarse, xp)
+    sides = {n: tuple(part[i] for part in per_side) for i, n in enumerate(names)}
+    return _combine(sides, side, at_inf, eps, dtype, xp)
+
+
+def _finish_traced(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype) -> LimitResult:
+    """``_finish`` under the user's jit/vmap: a host callback runs the NumPy classification on
+    the concrete values (a compiled jax.numpy version takes seconds to compile per shape)."""
+
+    def host(ys, offs, coarse):
+        with np.errstate(all="ignore"):
+            r = _finish(np.asarray(ys), np.asarray(offs), np.asarray(coarse), k, eps, big,
+                        names, side, at_inf, dtype, np)
+        leaves = r.tree_flatten()[0]
+        return tuple(np.asarray(leaf, dtype if i < 6 else np.int32)
+                     for i, leaf in enumerate(leaves))
+
+    shapes = tuple(jax.ShapeDtypeStruct((), dtype if i < 6 else np.int32) for i in range(12))
+    leaves = jax.pure_callback(host, shapes, ys, offs, coarse, vmap_method="sequential")
+    return LimitResult(*leaves, side=side)
 
 
 def _combine(sides: dict, side: str, at_inf: int, eps: float, dtype, xp) -> LimitResult:
@@ -644,3 +689,4 @@ def _combine(sides: dict, side: str, at_inf: int, eps: float, dtype, xp) -> Limi
     leaves = [xp.asarray(v, dtype) for v in (value, error, lv, rv, le, re)]
     codes = [xp.asarray(c).astype(np.int32) for c in (status, ls, rs, reason, lr, rr)]
     return LimitResult(*leaves, *codes, side=side)
+
