@@ -654,9 +654,21 @@ def _finish_traced(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype) ->
         return tuple(np.asarray(leaf, dtype if i < 6 else np.int32)
                      for i, leaf in enumerate(leaves))
 
+    if dtype == np.float64:
+        # the host callback runs on a thread without the float64 context (its float64
+        # results would be cast to float32): compile the jax.numpy version instead
+        return _finish_jit(ys, offs, coarse, k=k, eps=eps, big=big, names=names, side=side,
+                           at_inf=at_inf, dtype=dtype)
     shapes = tuple(jax.ShapeDtypeStruct((), dtype if i < 6 else np.int32) for i in range(12))
     leaves = jax.pure_callback(host, shapes, ys, offs, coarse, vmap_method="sequential")
     return LimitResult(*leaves, side=side)
+
+
+# jit of diffprog's own post-processing (keyed on shapes and settings, never on the user's f)
+_finish_jit = jax.jit(
+    lambda ys, offs, coarse, *, k, eps, big, names, side, at_inf, dtype: _finish(
+        ys, offs, coarse, k, eps, big, names, side, at_inf, dtype, jnp),
+    static_argnames=("k", "eps", "big", "names", "side", "at_inf", "dtype"))
 
 
 def _combine(sides: dict, side: str, at_inf: int, eps: float, dtype, xp) -> LimitResult:
