@@ -1,4 +1,4 @@
-"""Numerical limits — two-sided, one-sided and at ±inf — with an error estimate and an honest verdict.
+"""Numerical limits (two-sided, one-sided, at ±inf) with an error estimate and an honest verdict.
 
 ``limit(f, x0)`` never evaluates ``f`` at ``x0``. It evaluates ``f`` once, vectorised
 (``jax.vmap``), on a geometric sequence of points approaching ``x0`` from each side,
@@ -280,7 +280,7 @@ def _check_args(f: Callable, x0: Any, side: str) -> None:
 
 
 def _evaluate(f: Callable, xs: jax.Array) -> jax.Array:
-    """``f`` at every point of ``xs`` in one vectorised call (a Python loop if f is not traceable)."""
+    """``f`` at all ``xs`` in one vectorised call (a Python loop if f is not traceable)."""
     try:
         ys = jax.vmap(f)(xs)
     except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError,
@@ -449,8 +449,8 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         widen = (cont & ~agrees & (err > math.sqrt(eps) * thr_chosen / eps ** (1.0 / 3.0)))
         chain = chain & (~found | (fast[:, w] & agrees))
         val = xp.where(take | better, vw[:, w], val)
-        err = xp.where(take | better, ew[:, w], xp.where(widen, xp.maximum(err, 2.0 * (gap + ew[:, w])),
-                                                         err))
+        widened = xp.where(widen, xp.maximum(err, 2.0 * (gap + ew[:, w])), err)
+        err = xp.where(take | better, ew[:, w], widened)
         thr_chosen = xp.where(take, thr[:, w], thr_chosen)
         drop = widen & (err > thr_chosen)
         dropped_val = xp.where(drop & ~dropped, val, dropped_val)
@@ -624,7 +624,6 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
         coarse = 4.0 * eps * xp.abs(xv) > math.sqrt(eps)
     ys = _evaluate(f, jnp.asarray(xs, dtype).reshape(-1))
     traced = is_tracer(ys) or is_tracer(x0)
-    mod = jnp if traced else np
     ys = (ys if traced else np.asarray(ys)).reshape(len(names), 2, num)
     if traced:  # inside the user's jit/vmap: the same NumPy code, on the values, via a callback
         return _finish_traced(ys, jnp.asarray(offs, dtype), jnp.asarray(coarse), k, eps, big,
