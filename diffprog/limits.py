@@ -26,7 +26,9 @@ In each window the candidate with the smallest estimated error wins, as in numdi
 disagreement is added to the error estimate. The first window (largest steps) whose error
 is small *relative to the function's own scale there* (``max |f|`` over the window's
 samples) gives the value; a later window replaces it only if it agrees within both error
-estimates and is more accurate (a plateau of rounding noise close to ``x0`` cannot).
+estimates and is more accurate (a plateau of rounding noise close to ``x0`` cannot); a
+later converged window that disagrees widens the error to cover it. The returned error of a
+converged window is twice its estimate (a safety factor).
 
 Verdicts. Every threshold is relative to the function's own scale, never absolute. Each
 side is classified in this order:
@@ -547,8 +549,10 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
     ``"undetermined: <reason>"`` (``value`` NaN), never a guessed mathematical verdict.
 
     Under ``jax.vmap`` (the way to take many limits) every field gains the batch axes and
-    ``.exists``/``.verdict`` become per-point arrays. ``limit`` holds no compiled cache:
-    it runs eagerly each call; wrap your own code in ``jax.jit`` to compile it.
+    ``.exists``/``.verdict`` become per-point arrays. ``limit`` holds no compiled cache
+    on ``f``: it evaluates ``f`` eagerly each call; wrap your own code in ``jax.jit`` to
+    compile it. When traced, the classification runs as a host callback (float32) or as
+    diffprog's own compiled code (float64); it is not differentiable.
 
     Args:
         f: a real function of one scalar, written with ``jax.numpy`` (it is called once,
