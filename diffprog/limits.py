@@ -552,7 +552,8 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
     ``.exists``/``.verdict`` become per-point arrays. ``limit`` holds no compiled cache
     on ``f``: it evaluates ``f`` eagerly each call; wrap your own code in ``jax.jit`` to
     compile it. When traced, the classification runs as a host callback (float32) or as
-    diffprog's own compiled code (float64); it is not differentiable.
+    diffprog's own compiled code (float64, or under ``jax.grad``: the value is then
+    differentiable with respect to parameters of ``f``).
 
     Args:
         f: a real function of one scalar, written with ``jax.numpy`` (it is called once,
@@ -657,9 +658,11 @@ def _finish_traced(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype) ->
         return tuple(np.asarray(leaf, dtype if i < 6 else np.int32)
                      for i, leaf in enumerate(leaves))
 
-    if dtype == np.float64:
+    differentiating = type(ys).__name__ in ("JVPTracer", "LinearizeTracer")
+    if dtype == np.float64 or differentiating:
         # the host callback runs on a thread without the float64 context (its float64
-        # results would be cast to float32): compile the jax.numpy version instead
+        # results would be cast to float32), and has no derivative (under jax.grad):
+        # compile the jax.numpy version instead
         return _finish_jit(ys, offs, coarse, k=k, eps=eps, big=big, names=names, side=side,
                            at_inf=at_inf, dtype=dtype)
     shapes = tuple(jax.ShapeDtypeStruct((), dtype if i < 6 else np.int32) for i in range(12))

@@ -234,6 +234,12 @@ def test_no_hidden_cache_on_the_callable():
     assert abs(float(limit(f, 0.0).value) - 5.0) < 1e-5
 
 
+def test_grad_of_a_limit_with_respect_to_a_parameter():
+    """d/da lim_{x→0} sin(a x)/x = d/da a = 1 (jax.grad through limit, float32 default)."""
+    g = jax.grad(lambda a: limit(lambda x: jnp.sin(a * x) / x, 0.0).value)(2.0)
+    assert abs(float(g) - 1.0) < 1e-3
+
+
 def test_vmap_over_x0_traced():
     """x0 traced (vmap over points): sin is continuous, cos(x)/x has a pole at 0 only."""
     x0 = jnp.array([-3.0, -0.5, 0.25, 2.0, 1e3])
