@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import diffprog
 from diffprog import LimitResult, limit
+from diffprog._validate import InputError
 from diffprog.limits import DIFFER, EXISTS, NEG_INF, OSCILLATES, POS_INF, UNDEFINED
 
 X = sp.Symbol("x", real=True)
@@ -275,24 +276,36 @@ def test_damped_oscillation_converges(a):
 
 
 def test_bad_input_is_explained():
-    with pytest.raises(TypeError, match="f must be a function"):
+    # InputError (a ValueError and a TypeError) naming the argument; the messages changed to
+    # the shared _validate style in issue 14.
+    with pytest.raises(InputError, match="limit: f must be a callable"):
         limit(3.0, 0.0)
-    with pytest.raises(ValueError, match="x0 is NaN"):
+    with pytest.raises(InputError, match="x0 is NaN"):
         limit(jnp.sin, math.nan)
-    with pytest.raises(ValueError, match="side must be one of"):
+    with pytest.raises(InputError, match="side must be one of"):
         limit(jnp.sin, 0.0, side="up")
-    with pytest.raises(ValueError, match="one real number per scalar x"):
+    with pytest.raises(InputError, match="one real number per scalar x"):
         limit(lambda x: jnp.stack([x, x]), 0.0)
-    with pytest.raises(ValueError, match="one real number per scalar x"):
+    with pytest.raises(InputError, match="f must return an array, got tuple"):
         limit(lambda x: (x, x), 0.0)
-    with pytest.raises(ValueError, match="only be approached from the left"):
+    with pytest.raises(InputError, match="f must return an array, got None"):
+        limit(lambda x: None, 0.0)
+    with pytest.raises(InputError, match="only be approached from the left"):
         limit(jnp.sin, math.inf, side="right")
-    with pytest.raises(TypeError, match="x0 must be a real number"):
+    with pytest.raises(InputError, match="x0 must be a real number"):
         limit(jnp.sin, [0.0, 1.0])
-    with pytest.raises(TypeError, match="complex"):
+    with pytest.raises(InputError, match="x0 must be a real number"):
+        limit(jnp.sin, None)
+    with pytest.raises(InputError, match="complex"):
         limit(lambda x: x + 1j, 0.0)
-    with pytest.raises(ValueError, match="num_steps"):
+    with pytest.raises(InputError, match="num_steps"):
         limit(jnp.sin, 0.0, num_steps=2)
+    with pytest.raises(InputError, match="num_steps must be an integer"):
+        limit(jnp.sin, 0.0, num_steps=10.5)
+    with pytest.raises(InputError, match="step must be a number in"):
+        limit(jnp.sin, 0.0, step=0.0)
+    with pytest.raises(InputError, match=r"diffprog.float64\(\)"):
+        limit(jnp.sin, 1e39)  # past float32
 
 
 def test_undefined_status_code():
