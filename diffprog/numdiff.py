@@ -169,7 +169,8 @@ def _numeric_sequence(x) -> bool:
         return False
 
 
-def _check_steps(func: str, h: ArrayLike, like: jax.Array, exact: bool = True) -> jax.Array:
+def _check_steps(func: str, h: ArrayLike, like: jax.Array, exact: bool = True,
+                 auto: bool = True) -> jax.Array:
     """``h``: finite, > 0, broadcastable to ``like``; with ``exact``, ``like + h != like``."""
     if h is None or isinstance(h, str | bool):
         raise fail(func, f"h must be a finite number > 0, got {h!r}", "Pass a positive step")
@@ -191,7 +192,8 @@ def _check_steps(func: str, h: ArrayLike, like: jax.Array, exact: bool = True) -
         bad = ~(np.isfinite(arr) & (arr > 0))
         if np.any(bad):
             raise fail(func, f"h must be a finite number > 0, got {arr[bad][:3]}",
-                       "Pass a positive step, or h=None for the automatic step")
+                       "Pass a positive step" + (", or h=None for the automatic step" if auto
+                                                 else ""))
         if exact and not is_tracer(like):
             gone = np.asarray((like + h) - like == 0)
             if np.any(gone):
@@ -241,8 +243,11 @@ def secant(f: Callable, x1: ArrayLike, x2: ArrayLike) -> tuple[jax.Array, jax.Ar
 def _quotient(name: str, f: Callable, x: ArrayLike, h: ArrayLike):
     check_callable(name, "f", f)
     x = _real_points(name, "x", x)
-    h = _check_steps(name, h, jnp.broadcast_to(x, jnp.broadcast_shapes(x.shape, jnp.shape(h))),
-                     exact=False)
+    try:
+        like = jnp.broadcast_to(x, jnp.broadcast_shapes(x.shape, jnp.shape(h)))
+    except (ValueError, TypeError) as err:
+        raise fail(name, f"h must broadcast against x {x.shape}, got {h!r}") from err
+    h = _check_steps(name, h, like, exact=False, auto=False)
     return f, x, h
 
 
@@ -453,13 +458,18 @@ def _engine(name, evaluate, x, scale, method, order, h):
     eps = float(jnp.finfo(dtype).eps)
     n, a = order, _ACCURACY[method]
     rich = method == "richardson"
-    J = _levels(dtype) if h is None else 6
+    h_complex = None
+    if method == "complex":  # the central check always uses the adaptive ladder
+        h_complex, h = h, None
+    # With a fixed h, level j0 is h itself (forward/backward f'' also need the point 2h).
+    j0 = 1 if method in ("forward", "backward") and n == 2 and h is not None else 0
+    J = _levels(dtype) if h is None else 6 + j0
     # The ladder is built in numpy when the points are concrete (no eager jax dispatch).
     bp = jnp if traced else np
     if bp is np:
         x, scale = np.asarray(x), np.asarray(scale)
         h = None if h is None else np.asarray(h)
-    top = scale / 4 if h is None else h
+    top = scale / 4 if h is None else h * 2.0**j0
     ratios = bp.asarray(2.0 ** -np.arange(J), dtype)
     hs = (top[None] * ratios[:, None]).astype(dtype)     # (J, N)
     if h is None:  # never below a few spacings of x (x + h == x would divide by 0)
@@ -507,83 +517,65 @@ def _engine(name, evaluate, x, scale, method, order, h):
                 f2, h2 = shift(fs, -1), shift(hsd, -1)
                 D = 2 * ((f2 - fs) / (h2 - hsd) - (fs - f0) / hsd) / h2
                 noise = 8 * fnoise / hsd**2
+        def choose(V, err, up, down, Vn, lo, hi):
+            """The trusted level of least error (the first level when h is fixed)."""
+            # A level is trusted where the differences shrink as the scheme's order says
+            # (up / down ~ 2^a: the asymptotic regime) or are at the level of round-off;
+            # steps far too large for f (aliasing, as sin at 1e4 with h = 2048) fail both.
+            finite = xp.isfinite(err) & xp.isfinite(V)
+            ok = ((up >= lo * down) & (up <= hi * down)) | (xp.fmax(up, down) <= 2 * Vn)
+            ok = ok & finite
+            err = xp.where(finite, err, np.inf)
+            if h is not None:
+                return err, xp.full(err.shape[1:], j0, dtype=int), xp.ones(err.shape[1:], bool)
+            trusted = ok & shift(ok, 1)  # two levels in a row: no single coincidence
+            any_ok = xp.any(trusted, axis=0)
+            score = xp.where(trusted | ~any_ok[None], err, np.inf)
+            # the largest step within 25% of the least error (ties: less rounding)
+            best = xp.min(score, axis=0)
+            near = score <= 1.25 * best[None]
+            return err, xp.argmax(near, axis=0), any_ok
+
+        up, down = xp.abs(shift(D, -1) - D), xp.abs(D - shift(D, 1))
+        err = _SAFETY * xp.fmax(up / (2.0**a - 1), down / (1 - 2.0**-a)) + noise
+        err, j, converged = choose(D, err, up, down, noise, 2.0**a / 2.5, 2.0**a * 2.5)
+        jd = j  # the best plain step: where the one-sided checks below are accurate
+        # The plain ladders' own spread at that step (f' and f^(n)): how far apart two
+        # estimates may fall from round-off alone, whatever the noise model says.
+        up1, down1 = xp.abs(shift(d1, -1) - d1), xp.abs(d1 - shift(d1, 1))
+        spread = {1: 4 * xp.fmax(up1, down1), n: 4 * xp.fmax(up, down) / (1 - 2.0**-a)}
+        V = D
         if rich:
             w = _richardson_weights()
             V = sum(wk * shift(D, k) for k, wk in enumerate(w))
             Vn = sum(abs(wk) * shift(noise, k) for k, wk in enumerate(w))
             up, down = xp.abs(shift(V, -1) - V), xp.abs(V - shift(V, 1))
             err = _SAFETY * xp.fmax(up, down) + Vn
-            lo, hi = 2.0**4, 2.0**12   # the ratio of successive differences, ~2^8
-        else:
-            V, Vn = D, noise
-            up = xp.abs(shift(D, -1) - D)
-            down = xp.abs(D - shift(D, 1))
-            err = _SAFETY * xp.fmax(up / (2.0**a - 1), down / (1 - 2.0**-a)) + Vn
-            lo, hi = 2.0**a / 2.5, 2.0**a * 2.5
-        # A level is trusted where the differences shrink as the scheme's order says
-        # (up / down ~ 2^a: the asymptotic regime) or are at the level of round-off.
-        # Steps far too large for f (aliasing, as sin at 1e4 with h = 2048) fail both.
-        finite = xp.isfinite(err) & xp.isfinite(V)
-        ok = ((up >= lo * down) & (up <= hi * down)) | (xp.fmax(up, down) <= 2 * Vn)
-        ok = ok & finite
-        err = xp.where(finite, err, np.inf)
-        if h is None:
-            trusted = ok & shift(ok, 1)  # two levels in a row: no single coincidence
-            any_ok = xp.any(trusted, axis=0)
-            score = xp.where(trusted | ~any_ok[None], err, np.inf)
-            j = xp.argmin(score, axis=0)                         # (N, *out)
-            converged = any_ok
-        else:
-            j = xp.zeros(err.shape[1:], dtype=int)
-            converged = xp.ones(err.shape[1:], bool)
+            err, j, converged = choose(V, err, up, down, Vn, 2.0**4, 2.0**12)  # ratio ~2^8
         pick = lambda arr: xp.take_along_axis(  # noqa: E731
             xp.broadcast_to(arr, err.shape), j[None], axis=0)[0]
         value, error = pick(V), pick(err)
         step = pick(xp.broadcast_to(hs[ex], err.shape))
 
-        # Kinks and jumps at the chosen step k (levels kl, kl - 1 = 2k, kl - 2 = 4k).
-        kl = xp.clip(j + (1 if rich else 0), 2 if n == 1 else 3, J - 1)
-        at = lambda arr, d: xp.take_along_axis(  # noqa: E731
-            xp.broadcast_to(arr, err.shape), (kl - d)[None], axis=0)[0]
-        k = at(hp, 0)
-        fz = f0
-        slope = None
-        kink = xp.zeros(value.shape, bool)
-        rv = lv = None
-        for nn in sorted({1, n}):
-            offs = (0.0, 1.0, 2.0) if nn == 1 else (0.0, 1.0, 2.0, 4.0)
-            wts = _weights(offs, nn)
-
-            def one_sided(side, scale_k, d0, nn=nn, wts=wts, offs=offs):
-                fv = fp if side > 0 else fm
-                terms = [fz if o == 0 else at(fv, d0 + int(round(math.log2(o))))
-                         for o in offs]
-                est = sum(wk * t for wk, t in zip(wts, terms, strict=True))
-                nz = sum(abs(wk) * xp.abs(t) for wk, t in zip(wts, terms, strict=True))
-                return side**nn * est / scale_k**nn, nz / scale_k**nn
-
-            (r1, rn1), (l1, ln1) = one_sided(1, k, 0), one_sided(-1, k, 0)
-            (r2, _), (l2, _) = one_sided(1, 2 * k, 1), one_sided(-1, 2 * k, 1)
-            if nn == 1:
-                slope = xp.maximum(xp.abs(r1), xp.abs(l1))
-            wsum = 2 * sum(abs(wk) for wk in wts)
-            gap, gap2 = xp.abs(r1 - l1), xp.abs(r2 - l2)
-            tol = (10 * eps * (rn1 + ln1 + wsum * xs * slope / k**nn)
-                   + math.sqrt(eps) * xp.maximum(xp.abs(r1), xp.abs(l1)))
-            kink = kink | ((gap > tol) & (gap2 < 4 * gap))
-            rv, lv = r1, l1
-        # A jump: f(x + k) - f(x - k) does not shrink with k.
-        dj = [xp.abs(at(fp, d) - at(fm, d)) for d in (0, 1, 2)]
-        ftol = 10 * _NOISE * eps * (xp.abs(at(fp, 0)) + xp.abs(at(fm, 0)) + xs * slope)
-        jump = (dj[0] > ftol) & (dj[1] < 1.5 * dj[0]) & (dj[2] < 1.5 * dj[1])
-        kink = kink | jump
+        # Kinks and jumps, checked at the chosen plain step and at the classic step
+        # eps^(1/3) s (when larger): a kink or a jump is there at every scale, while the
+        # rounding inside f can fake one at tiny steps only. Both must agree.
+        jref = int(round(math.log2(0.25 / eps ** (1 / 3))))
+        checks = [_kinks(xp, at_level(xp, clip, J, err.shape), spread, fp, fm, f0, hp, xs, n,
+                         eps) for clip in (xp.clip(jd, 2 if n == 1 else 3, J - 1),
+                                           xp.clip(xp.minimum(jd, jref), 2 if n == 1 else 3,
+                                                   J - 1))]
+        (kink, jump, rv, lv), (kink2, jump2, _, _) = checks
+        jump = jump & jump2
+        kink = (kink & kink2) | jump
         error = xp.where(kink, xp.maximum(error, xp.abs(rv - lv) / 2), error)
         error = xp.where(jump, np.inf, error)
         value = xp.where(xp.isfinite(error), value, xp.where(jump, value, nanf))
 
         bad = xp.zeros(x.shape, bool)
         if method == "complex":
-            hc = xp.asarray(eps, dtype) * xp.asarray(scale if h is None else h)
+            hc = (xp.asarray(eps, dtype) * xp.asarray(scale) if h_complex is None
+                  else xp.broadcast_to(xp.asarray(h_complex, dtype), x.shape))
             hc = hc if xp is jnp else np.asarray(hc, dtype)
             cdt = jnp.result_type(dtype, jnp.complex64)
             zt = jnp.stack([jnp.asarray(x) + 1j * jnp.asarray(hc),
@@ -615,6 +607,53 @@ def _engine(name, evaluate, x, scale, method, order, h):
     return DerivativeResult(*fields), bad
 
 
+def at_level(xp, kl, J, shape):
+    """``at(arr, d)``: arr at level ``kl - d`` (clipped to the ladder) for every point."""
+    return lambda arr, d: xp.take_along_axis(
+        xp.broadcast_to(arr, shape), xp.clip(kl - d, 0, J - 1)[None], axis=0)[0]
+
+
+def _kinks(xp, at, spread, fp, fm, f0, hp, xs, n, eps):
+    """(kink, jump, right, left) from one-sided estimates at step k = hp[kl], 2k and 4k."""
+    k = at(hp, 0)
+    slope = None
+    kink = False
+    rv = lv = None
+    for nn in sorted({1, n}):
+        offs = (0.0, 1.0, 2.0) if nn == 1 else (0.0, 1.0, 2.0, 4.0)
+        wts = _weights(offs, nn)
+
+        def one_sided(side, scale_k, d0, nn=nn, wts=wts, offs=offs):
+            fv = fp if side > 0 else fm
+            terms = [f0 if o == 0 else at(fv, d0 + int(round(math.log2(o)))) for o in offs]
+            est = sum(wk * t for wk, t in zip(wts, terms, strict=True))
+            nz = sum(abs(wk) * xp.abs(t) for wk, t in zip(wts, terms, strict=True))
+            return side**nn * est / scale_k**nn, nz / scale_k**nn
+
+        (r1, rn1), (l1, ln1) = one_sided(1, k, 0), one_sided(-1, k, 0)
+        (r2, _), (l2, _) = one_sided(1, 2 * k, 1), one_sided(-1, 2 * k, 1)
+        if nn == 1:
+            slope = xp.maximum(xp.abs(r1), xp.abs(l1))
+        wsum = 2 * sum(abs(wk) for wk in wts)
+        gap, gap2 = xp.abs(r1 - l1), xp.abs(r2 - l2)
+        near = functools.reduce(xp.fmax, [at(spread[nn], d) for d in (-2, -1, 0, 1, 2)])
+        tol = (10 * eps * (rn1 + ln1 + wsum * xs * slope / k**nn)
+               + math.sqrt(eps) * xp.maximum(xp.abs(r1), xp.abs(l1))
+               + 10 * xp.nan_to_num(near, nan=0.0, posinf=0.0))
+        # a kink: a gap above round-off, the same at k and 2k (smooth f: it grows 8-fold),
+        # that matters beside f's own variation over the step
+        vary = xp.abs(at(fp, 0) - f0) + xp.abs(f0 - at(fm, 0))
+        kink = kink | ((gap > tol) & (gap2 < 1.33 * gap) & (gap2 > gap / 1.33)
+                       & (gap * k**nn >= 1e-3 * vary))
+        rv, lv = r1, l1
+    # A jump: f(x + k) - f(x - k) does not shrink with k.
+    dj = [xp.abs(at(fp, d) - at(fm, d)) for d in (0, 1, 2)]
+    ftol = 10 * _NOISE * eps * (xp.abs(at(fp, 0)) + xp.abs(at(fm, 0)) + xs * slope)
+    same = lambda p, q: (p < 1.33 * q) & (q < 1.33 * p)  # noqa: E731
+    jump = (dj[0] > ftol) & same(dj[1], dj[0]) & same(dj[2], dj[1])
+    return kink, jump, rv, lv
+
+
 def _report(name, res, bad, method, order, what, points) -> None:
     """Outside jit: refuse a failed complex step, warn at kinks, jumps and non-finite values."""
     if is_tracer(res):
@@ -630,7 +669,8 @@ def _report(name, res, bad, method, order, what, points) -> None:
     if kink.any():
         i = np.flatnonzero(kink)[:3]
         jump = np.asarray(res.jump).reshape(n, -1).any(axis=1)
-        left, right = (np.asarray(a).reshape(n, -1)[i, 0] for a in (res.left, res.right))
+        first = np.argmax(np.asarray(res.kink).reshape(n, -1)[i], axis=1)  # a flagged output
+        left, right = (np.asarray(a).reshape(n, -1)[i, first] for a in (res.left, res.right))
         pts = points[i] if points is not None else i
         kind = "jumps" if jump[i].any() else "has a kink"
         warnings.warn(
