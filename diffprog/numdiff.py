@@ -502,7 +502,8 @@ def _engine(name, evaluate, x, scale, method, order, h):
     with np.errstate(all="ignore"):
         d1 = (fp - fm) / (hp + hm)                               # central first difference
         fmag = xp.maximum(xp.maximum(xp.abs(fp), xp.abs(fm)), xp.abs(f0)[None])
-        fnoise = _NOISE * eps * fmag                             # f's round-off at each level
+        # f's round-off at each level; eps |x f'| for the rounding of x inside f (a * x)
+        fnoise = _NOISE * eps * fmag + 2 * eps * xs[None] * xp.nan_to_num(xp.abs(d1))
         if method in ("central", "richardson", "complex"):
             if n == 1:
                 D, noise = d1, 2 * fnoise / (hp + hm)
@@ -528,7 +529,7 @@ def _engine(name, evaluate, x, scale, method, order, h):
             err = xp.where(finite, err, np.inf)
             if h is not None:
                 return err, xp.full(err.shape[1:], j0, dtype=int), xp.ones(err.shape[1:], bool)
-            trusted = ok & shift(ok, 1)  # two levels in a row: no single coincidence
+            trusted = ok & shift(ok, 1) & shift(ok, -1)  # three in a row: no coincidence
             any_ok = xp.any(trusted, axis=0)
             score = xp.where(trusted | ~any_ok[None], err, np.inf)
             # the largest step within 25% of the least error (ties: less rounding)
@@ -538,7 +539,7 @@ def _engine(name, evaluate, x, scale, method, order, h):
 
         up, down = xp.abs(shift(D, -1) - D), xp.abs(D - shift(D, 1))
         err = _SAFETY * xp.fmax(up / (2.0**a - 1), down / (1 - 2.0**-a)) + noise
-        err, j, converged = choose(D, err, up, down, noise, 2.0**a / 2.5, 2.0**a * 2.5)
+        err, j, converged = choose(D, err, up, down, noise, 2.0**a / 1.5, 2.0**a * 1.5)
         jd = j  # the best plain step: where the one-sided checks below are accurate
         # The plain ladders' own spread at that step (f' and f^(n)): how far apart two
         # estimates may fall from round-off alone, whatever the noise model says.

@@ -448,7 +448,8 @@ def test_gradient_jacobian_hessian_on_pytrees(key):
 
 
 def test_hessian_matches_jax_hessian_and_its_error_covers(key):
-    f = lambda v: jnp.sum(jnp.sin(v) * v[::-1]) + jnp.prod(v[:3]) + jnp.exp(v[0] * v[1])
+    f = lambda v: (jnp.sum(jnp.sin(v) * v[::-1]) + jnp.prod(v.ravel()[:3])
+                   + jnp.exp(v.ravel()[0] * v.ravel()[1]))
     with diffprog.float64():
         v = jax.random.normal(key, (2, 3), dtype=jnp.float64)
         r = numerical_hessian(f, v, full_output=True)
