@@ -59,15 +59,18 @@ from .models import linear as linear
 from .models import logistic as logistic
 from .models import polynomial as polynomial
 from .numdiff import DerivativeResult as DerivativeResult
+from .numdiff import InaccurateDerivativeWarning as InaccurateDerivativeWarning
 from .numdiff import NonDifferentiableWarning as NonDifferentiableWarning
+from .numdiff import NumericalResult as NumericalResult
 
 # numdiff
 from .numdiff import backward_difference as backward_difference
 from .numdiff import central_difference as central_difference
 from .numdiff import derivative as derivative
 from .numdiff import forward_difference as forward_difference
-from .numdiff import gradient as numerical_gradient
-from .numdiff import jacobian as numerical_jacobian
+from .numdiff import numerical_gradient as numerical_gradient
+from .numdiff import numerical_hessian as numerical_hessian
+from .numdiff import numerical_jacobian as numerical_jacobian
 from .numdiff import secant as secant
 
 # optimize
@@ -140,9 +143,12 @@ __all__ = [
     "derivative",
     "DerivativeResult",
     "forward_difference",
+    "InaccurateDerivativeWarning",
     "numerical_gradient",
+    "numerical_hessian",
     "numerical_jacobian",
     "NonDifferentiableWarning",
+    "NumericalResult",
     "secant",
     # optimize
     "DivergenceError",

@@ -114,7 +114,7 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
     The recursion runs in exact-enough decimal arithmetic with directed rounding (each lower
     bound rounded down, each upper bound rounded up: interval arithmetic), and the bounds are
     then rounded *outward* to the active float dtype. So ``lower[i] <= π <= upper[i]`` holds
-    for every row, in float32 too; once $B_n - A_n$ is below the dtype's spacing at π (from
+    for every row, in float32 too; once :math:`B_n - A_n` is below the dtype's spacing at π (from
     about 2^12 sides in float32, 2^26 in float64) the bounds stop improving at the two
     neighbours of π in that dtype, instead of crossing it.
 
