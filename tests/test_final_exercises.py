@@ -1,4 +1,5 @@
-"""Tutorial 11's exercise bank, each solution checked against an independent oracle.
+"""Tutorials 11 and 12's exercise banks (the final set, parts 1 and 2), each solution checked
+against an independent oracle.
 
 Limits and derivatives against sympy, gradients and the simulation against ``jax.grad``
 (and, where one exists, a symbolic closed form). The oracles here never read the bank's
@@ -103,35 +104,35 @@ def mse(params):
     return jnp.mean((m * X + b - Y) ** 2)
 
 
-def test_11_7_mse_gradient():
+def test_12_1_mse_gradient():
     params = jnp.array([1.0, 0.0])
-    np.testing.assert_allclose(solution("11.7"), jax.grad(mse)(params), rtol=1e-6)
+    np.testing.assert_allclose(solution("12.1"), jax.grad(mse)(params), rtol=1e-6)
 
 
-def test_11_8_one_gradient_descent_step():
+def test_12_2_one_gradient_descent_step():
     params = jnp.array([1.0, 0.0])
     lr = 0.1
     new = params - lr * jax.grad(mse)(params)
-    np.testing.assert_allclose(solution("11.8"), new, rtol=1e-6)
+    np.testing.assert_allclose(solution("12.2"), new, rtol=1e-6)
     assert mse(new) < mse(params)  # the step goes downhill
 
 
 # ---------------------------------------------------------------- autodiff by hand (jax.vjp, sympy)
 
 
-def test_11_9_adjoint_of_x1():
+def test_12_3_adjoint_of_x1():
     def f(x1, x2):
         return jnp.sin(x1 * x2) + x1**2
 
     with diffprog.float64():
         _, f_vjp = jax.vjp(f, 1.0, 2.0)
         x1_bar, x2_bar = f_vjp(1.0)
-        assert float(x1_bar) == pytest.approx(solution("11.9"), rel=1e-12)
+        assert float(x1_bar) == pytest.approx(solution("12.3"), rel=1e-12)
         # One typical wrong answer is the other input's adjoint.
-        assert any(abs(float(x2_bar) - w) < 1e-12 for w in get("11.9").wrong_answers)
+        assert any(abs(float(x2_bar) - w) < 1e-12 for w in get("12.3").wrong_answers)
     x1, x2 = sp.symbols("x1 x2")
     exact = sp.diff(sp.sin(x1 * x2) + x1**2, x1).subs({x1: 1, x2: 2})
-    assert float(exact) == pytest.approx(solution("11.9"), rel=1e-12)
+    assert float(exact) == pytest.approx(solution("12.3"), rel=1e-12)
 
 
 # ---------------------------------------------------------------- the simulation (jax.grad, sympy)
@@ -148,12 +149,12 @@ def final_height(v0, g):
     return z
 
 
-def test_11_10_gradient_through_the_rollout():
+def test_12_4_gradient_through_the_rollout():
     grad = jax.jit(jax.grad(final_height, argnums=(0, 1)))(10.0, 9.81)
-    np.testing.assert_allclose(solution("11.10"), np.array(grad), rtol=1e-5)
+    np.testing.assert_allclose(solution("12.4"), np.array(grad), rtol=1e-5)
 
 
-def test_11_10_symbolic_euler_closed_form():
+def test_12_4_symbolic_euler_closed_form():
     """Unroll the same Euler program on sympy symbols: z_N is linear in v0 and g."""
     v0, g = sp.symbols("v0 g")
     dt = sp.Rational(1, 20)
@@ -162,13 +163,13 @@ def test_11_10_symbolic_euler_closed_form():
         z, v = z + dt * v, v - dt * g
     want = [sp.diff(z, v0), sp.diff(z, g)]
     assert want[1] != -(NUM_STEPS * dt) ** 2 / 2  # not the exact physics' -T^2/2
-    np.testing.assert_allclose(solution("11.10"), [float(w) for w in want], rtol=1e-12)
+    np.testing.assert_allclose(solution("12.4"), [float(w) for w in want], rtol=1e-12)
 
 
 # ---------------------------------------------------------------- many devices (jax.grad)
 
 
-def test_11_11_gradient_over_unequal_shards():
+def test_12_5_gradient_over_unequal_shards():
     """Build a batch whose shard gradients are 3.0 and 1.0, and differentiate the full mean.
 
     With loss(w; t) = (w - t)^2 / 2 the gradient at w = 0 is -t, so a shard whose targets
@@ -181,13 +182,16 @@ def test_11_11_gradient_over_unequal_shards():
     assert float(jax.grad(shard_mean)(0.0, t0)) == pytest.approx(3.0, rel=1e-5)
     assert float(jax.grad(shard_mean)(0.0, t1)) == pytest.approx(1.0, rel=1e-5)
     full = jax.grad(shard_mean)(0.0, jnp.concatenate([t0, t1]))
-    assert float(full) == pytest.approx(solution("11.11"), rel=1e-5)
+    assert float(full) == pytest.approx(solution("12.5"), rel=1e-5)
 
 
 # ---------------------------------------------------------------- coverage
 
 
-def test_every_exercise_of_tutorial_11_has_an_oracle_test():
-    registered = {k for k in all_exercises() if k.startswith("11.")}
-    tested = {f"11.{k}" for k in re.findall(r"^def test_11_(\d+)_", Path(__file__).read_text(), re.M)}
+@pytest.mark.parametrize("tutorial", ["11", "12"])
+def test_every_final_exercise_has_an_oracle_test(tutorial):
+    registered = {k for k in all_exercises() if k.startswith(f"{tutorial}.")}
+    pattern = rf"^def test_{tutorial}_(\d+)_"
+    tested = {f"{tutorial}.{k}" for k in re.findall(pattern, Path(__file__).read_text(), re.M)}
+    assert registered, f"tutorial {tutorial} has no registered exercises"
     assert registered == tested, f"without an oracle test: {registered - tested}; stale: {tested - registered}"

@@ -44,11 +44,12 @@ register(Exercise(
 ))
 register(Exercise(
     id="08.4",
-    statement="One gradient-descent step on the clinical-trial cost from (m, b) = (0.9, 0.1), lr = 0.01.",
+    statement=("One gradient-descent step on the clinical-trial cost from (m, b) = (0.9, 0.1), "
+               "learning rate η = 0.01."),
     checker=Vector(_STEP.tolist(), rtol=1e-4, atol=1e-5),
     solution=_STEP.tolist(),
     hint=("Compute dC/dm = 2 mean((m x + b - y) x) and dC/db = 2 mean(m x + b - y) at the start, "
-          "then subtract lr times each."),
+          "then subtract η (lr in code) times each."),
     wrong_answers=([0.9, 0.1], (np.array([0.9, 0.1]) + 0.01 * _GRAD).tolist(),  # a step uphill
                    _STEP[::-1].tolist(), (0.01 * _GRAD).tolist()),
 ))

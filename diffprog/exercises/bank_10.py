@@ -38,9 +38,9 @@ register(Exercise(
 register(Exercise(
     id="10.4",
     statement=("With x = 0, 1, ..., 7 and y = 3x, use diffprog.data_parallel_value_and_grad to "
-               "compute the derivative of L(w) = mean((w x - y)^2) at w = 0."),
+               "compute the derivative of C(m) = mean((m x - y)^2) at m = 0."),
     checker=Number(-105.0),
     solution=-105.0,
-    hint="By hand: L'(w) = mean(2 x (w x - y)); at w = 0 that is -6 mean(x^2).",
+    hint="By hand: C'(m) = mean(2 x (m x - y)); at m = 0 that is -6 mean(x^2).",
     wrong_answers=(105.0, -840.0, -52.5),
 ))
