@@ -17,6 +17,9 @@ from . import simulate as simulate
 
 # progress
 from ._progress import progress as progress
+
+# errors: bad input, one type everywhere
+from ._validate import InputError as InputError
 from .check import GradCheckReport as GradCheckReport
 from .check import GradientCheckError as GradientCheckError
 from .check import LeafCheck as LeafCheck
@@ -162,6 +165,8 @@ __all__ = [
     "make_mesh",
     "replicate",
     "shard_batch",
+    # errors
+    "InputError",
     # precision
     "default_float",
     "eps",
