@@ -1,9 +1,12 @@
-"""Numerical limits (two-sided, one-sided, at ±inf) with an error estimate and an honest verdict.
+r"""Numerical limits (two-sided, one-sided, at ±inf) with an error estimate and an honest verdict.
 
 ``limit(f, x0)`` never evaluates ``f`` at ``x0``. It evaluates ``f`` once, vectorised
 (``jax.vmap``), on a geometric sequence of points approaching ``x0`` from each side,
 
-    x_k = x0 ± s h_k,   h_k = step · 2^{-k},   k = 0, ..., N-1,   s = max(1, |x0|),
+.. math::
+
+    x_k = x_0 \pm s\,h_k, \quad h_k = \text{step}\cdot 2^{-k}, \quad k = 0, \dots, N-1,
+    \quad s = \max(1, |x_0|),
 
 and on a second sequence interleaved with it (``h_k / sqrt(2)``); at ``x0 = ±inf`` it
 uses ``x = ±1/h_k``. The sequence is long: it runs down to ``s h_{N-1} ≈ 4 eps s``, the
