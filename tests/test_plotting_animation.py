@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 
-from diffprog.plotting.animation import to_html  # noqa: E402
+from diffprog.plotting.animation import offline_jshtml  # noqa: E402
 
 
 def _anim(frames: int):
@@ -21,7 +21,7 @@ def _anim(frames: int):
 
 def test_every_frame_is_embedded_and_nothing_is_fetched():
     fig, anim = _anim(5)
-    page = to_html(anim).data
+    page = offline_jshtml(anim)
     assert page.count("data:image/png") == 5
     # No URL to any server (the oracle: the raw to_jshtml output does link to a CDN).
     assert not re.search(r"https?://", page)
@@ -34,6 +34,6 @@ def test_close_false_keeps_the_figure():
     fig, anim = _anim(2)
     raw = anim.to_jshtml()
     assert re.search(r"https?://", raw), "matplotlib's player no longer links a CDN"
-    to_html(anim, close=False)
+    offline_jshtml(anim, close=False)
     assert plt.fignum_exists(fig.number)
     plt.close(fig)

@@ -3,7 +3,7 @@
 ``FuncAnimation.to_jshtml()`` embeds every frame as a PNG inside one HTML snippet, which
 plays in Jupyter, in Colab and in a static page. Its buttons, though, draw their icons
 with the Font Awesome stylesheet fetched from a CDN: offline the buttons are blank, and
-the course's book (which must fetch nothing) would report the request. :func:`to_html`
+the course's book (which must fetch nothing) would report the request. :func:`offline_jshtml`
 drops that link and writes the icons as plain Unicode characters instead.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["to_html"]
+__all__ = ["offline_jshtml"]
 
 # Font Awesome icon class -> a Unicode character that every browser font has.
 _ICONS = {
@@ -29,8 +29,8 @@ _LINK = re.compile(r"<link[^>]*font-awesome[^>]*>", re.S)
 _ICON = re.compile(r'<i class="fa (fa-[^"]+)"></i>')
 
 
-def to_html(anim, close: bool = True):
-    """The animation as an offline HTML player, ready for ``IPython.display.HTML``.
+def offline_jshtml(anim, close: bool = True) -> str:
+    """``anim.to_jshtml()`` that plays offline: the HTML for ``IPython.display.HTML``.
 
     Calls ``anim.to_jshtml()`` (frames embedded as PNG), removes the stylesheet link
     to the Font Awesome CDN and replaces its icons by Unicode characters, so the
@@ -42,7 +42,7 @@ def to_html(anim, close: bool = True):
         close: close ``anim``'s figure after rendering (default ``True``).
 
     Returns:
-        ``IPython.display.HTML`` holding the player.
+        The player's HTML (a ``str``); show it with ``IPython.display.HTML(...)``.
 
     Example:
         >>> import matplotlib
@@ -52,16 +52,15 @@ def to_html(anim, close: bool = True):
         >>> fig, ax = plt.subplots(figsize=(2, 2), dpi=30)
         >>> (line,) = ax.plot([0, 1], [0, 0])
         >>> anim = FuncAnimation(fig, lambda k: line.set_ydata([0, k]), frames=3)
-        >>> html = to_html(anim).data
+        >>> html = offline_jshtml(anim)
         >>> "font-awesome" in html, html.count("data:image/png") == 3
         (False, True)
     """
     import matplotlib.pyplot as plt
-    from IPython.display import HTML
 
     page = anim.to_jshtml()
     page = _LINK.sub("", page)
     page = _ICON.sub(lambda m: _ICONS.get(m.group(1), "\u00b7"), page)
     if close:
         plt.close(anim._fig)
-    return HTML(page)
+    return page
