@@ -174,6 +174,8 @@ def _check_steps(func: str, h: ArrayLike, like: jax.Array, exact: bool = True,
     """``h``: finite, > 0, broadcastable to ``like``; with ``exact``, ``like + h != like``."""
     if h is None or isinstance(h, str | bool):
         raise fail(func, f"h must be a finite number > 0, got {h!r}", "Pass a positive step")
+    if _numeric_sequence(h):  # an h past float32 must say so, not overflow in the cast
+        check_representable(func, "h", h)
     try:
         h = jnp.asarray(h, dtype=like.dtype) if not is_tracer(h) else jnp.asarray(h)
     except (TypeError, ValueError) as err:
@@ -244,7 +246,7 @@ def _quotient(name: str, f: Callable, x: ArrayLike, h: ArrayLike):
     check_callable(name, "f", f)
     x = _real_points(name, "x", x)
     try:
-        like = jnp.broadcast_to(x, jnp.broadcast_shapes(x.shape, jnp.shape(h)))
+        like = jnp.broadcast_to(x, jnp.broadcast_shapes(x.shape, np.shape(h)))
     except (ValueError, TypeError) as err:
         raise fail(name, f"h must broadcast against x {x.shape}, got {h!r}") from err
     h = _check_steps(name, h, like, exact=False, auto=False)
