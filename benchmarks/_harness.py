@@ -41,25 +41,32 @@ def median_time(fn: Callable[[], Any], repeats: int = 7, warmup: int = 1, number
 class Row:
     """One measured line of a benchmark table."""
 
-    benchmark: str   # the file's topic, e.g. "numdiff"
-    workload: str    # what is computed, e.g. "derivative of exp at 1000 points"
-    impl: str        # who computes it, e.g. "diffprog", "numdifftools"
+    benchmark: str  # the file's topic, e.g. "numdiff"
+    workload: str  # what is computed, e.g. "derivative of exp at 1000 points"
+    impl: str  # who computes it, e.g. "diffprog", "numdifftools"
     median_s: float
-    baseline: str    # the impl this row is compared with (measured in the same run)
-    ratio: float     # median_s / baseline's median_s (< 1 is faster than the baseline)
-    note: str = ""   # accuracy reached, sizes, anything needed to read the row
+    baseline: str  # the impl this row is compared with (measured in the same run)
+    ratio: float  # median_s / baseline's median_s (< 1 is faster than the baseline)
+    note: str = ""  # accuracy reached, sizes, anything needed to read the row
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def rows_against(benchmark: str, workload: str, timings: dict[str, float], baseline: str,
-                 notes: dict[str, str] | None = None) -> list[Row]:
+def rows_against(
+    benchmark: str,
+    workload: str,
+    timings: dict[str, float],
+    baseline: str,
+    notes: dict[str, str] | None = None,
+) -> list[Row]:
     """Rows for every impl in ``timings``, each as a ratio to ``timings[baseline]``."""
     base = timings[baseline]
     notes = notes or {}
-    return [Row(benchmark, workload, impl, t, baseline, t / base, notes.get(impl, ""))
-            for impl, t in timings.items()]
+    return [
+        Row(benchmark, workload, impl, t, baseline, t / base, notes.get(impl, ""))
+        for impl, t in timings.items()
+    ]
 
 
 def read_bandwidth_gbs(nbytes: int = 400 * 2**20, repeats: int = 7) -> float:

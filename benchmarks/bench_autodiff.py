@@ -26,6 +26,7 @@ def run(quick: bool) -> list[Row]:
             for _ in range(n):
                 x = x * c
             return x * x  # d/dx = 2 x c^(2n), d²/dx² = 2 c^(2n)
+
         return chain
 
     for label, make, exact in (
@@ -41,6 +42,11 @@ def run(quick: bool) -> list[Row]:
             notes[impl] = f"rel err vs c^(2n) {err:.1e}"
         ratio = timings[f"n = {sizes[1]:,}"] / timings[f"n = {sizes[0]:,}"]
         notes[f"n = {sizes[1]:,}"] += f"; 10x the nodes -> {ratio:.1f}x the time (linear: ~10)"
-        rows += rows_against("autodiff", f"ad.{label} of an n-node chain (reverse mode)", timings,
-                             baseline=f"n = {sizes[0]:,}", notes=notes)
+        rows += rows_against(
+            "autodiff",
+            f"ad.{label} of an n-node chain (reverse mode)",
+            timings,
+            baseline=f"n = {sizes[0]:,}",
+            notes=notes,
+        )
     return rows

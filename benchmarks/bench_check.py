@@ -28,8 +28,10 @@ SIZES = [(6, 32), (32, 32), (32, 32), (32, 1)]
 
 def _params_and_x():
     keys = jax.random.split(jax.random.key(0), len(SIZES) + 1)
-    params = [{"W": jax.random.normal(k, s) / np.sqrt(s[0]), "b": jnp.full((s[1],), 0.1)}
-              for k, s in zip(keys, SIZES, strict=False)]
+    params = [
+        {"W": jax.random.normal(k, s) / np.sqrt(s[0]), "b": jnp.full((s[1],), 0.1)}
+        for k, s in zip(keys, SIZES, strict=False)
+    ]
     x = jax.random.normal(keys[-1], (32, SIZES[0][0]))
     return params, x
 
@@ -53,7 +55,7 @@ def run(quick: bool) -> list[Row]:
     assert len(jax.tree.leaves(params)) == 8
     report = diffprog.check_grads(_fresh_loss(), (params, x))
     assert report.passed, str(report)
-    jtu.check_grads(_fresh_loss(), (params, x), order=1)   # raises if it fails
+    jtu.check_grads(_fresh_loss(), (params, x), order=1)  # raises if it fails
 
     def ours():
         return diffprog.check_grads(_fresh_loss(), (params, x)).passed
@@ -66,13 +68,22 @@ def run(quick: bool) -> list[Row]:
     for _ in range(3 if quick else 5):
         t_jax.append(median_time(theirs, repeats=max(1, repeats // 3), warmup=1))
         t_ours.append(median_time(ours, repeats=max(1, repeats // 3), warmup=1))
-    timings = {"jax.test_util.check_grads": float(np.median(t_jax)),
-               "diffprog.check_grads": float(np.median(t_ours))}
+    timings = {
+        "jax.test_util.check_grads": float(np.median(t_jax)),
+        "diffprog.check_grads": float(np.median(t_ours)),
+    }
     ratio = timings["diffprog.check_grads"] / timings["jax.test_util.check_grads"]
     notes = {
         "jax.test_util.check_grads": "eager; 1 direction over all args; assert only",
-        "diffprog.check_grads": (f"{len(report.checks)} checks (8 leaves + x, fwd and rev, "
-                                 f"2 directions each); {ratio:.2f}x jax (target <= 1.5x)"),
+        "diffprog.check_grads": (
+            f"{len(report.checks)} checks (8 leaves + x, fwd and rev, "
+            f"2 directions each); {ratio:.2f}x jax (target <= 1.5x)"
+        ),
     }
-    return rows_against("check", "check_grads, 4-layer MLP (8 leaves), fresh loss each call, "
-                        "order 1, fwd + rev", timings, "jax.test_util.check_grads", notes)
+    return rows_against(
+        "check",
+        "check_grads, 4-layer MLP (8 leaves), fresh loss each call, order 1, fwd + rev",
+        timings,
+        "jax.test_util.check_grads",
+        notes,
+    )

@@ -49,12 +49,18 @@ def run(quick: bool) -> list[Row]:
     xs, ys = np.asarray(x), np.asarray(y)
     t_read = median_time(lambda: (np.add.reduce(xs), np.add.reduce(ys)), repeats)
     bandwidth = 8 * n / t_read
-    notes = {impl: f"{8 * n / t / 1e9:.1f} GB/s = {8 * n / t / bandwidth:.0%} of numpy's read bandwidth"
-             for impl, t in timings.items()}
-    t_fused, t_plain = timings["fused value_and_grad (diffprog)"], timings["jax.jit(jax.value_and_grad)"]
+    notes = {
+        impl: f"{8 * n / t / 1e9:.1f} GB/s = {8 * n / t / bandwidth:.0%} of numpy's read bandwidth"
+        for impl, t in timings.items()
+    }
+    t_fused, t_plain = (
+        timings["fused value_and_grad (diffprog)"],
+        timings["jax.jit(jax.value_and_grad)"],
+    )
     notes["fused value_and_grad (diffprog)"] += (
         f"; {t_plain / t_fused:.1f}x faster than jax.value_and_grad (target >= 3x), "
-        f"{t_fused / timings['cost alone (jax.jit)']:.2f}x the cost alone (target <= 2x)")
+        f"{t_fused / timings['cost alone (jax.jit)']:.2f}x the cost alone (target <= 2x)"
+    )
     timings["numpy read of x and y (np.add.reduce)"] = t_read
     notes["numpy read of x and y (np.add.reduce)"] = f"read bandwidth {bandwidth / 1e9:.1f} GB/s"
 
@@ -75,10 +81,17 @@ def run(quick: bool) -> list[Row]:
         lt, gm, gb = torch_value_and_grad()
         np.testing.assert_allclose([lt, gm, gb], [v2, g2["m"], g2["b"]], rtol=1e-3)
         timings["PyTorch eager autograd"] = median_time(torch_value_and_grad, repeats)
-        notes["PyTorch eager autograd"] = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+        notes["PyTorch eager autograd"] = (
+            f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+        )
 
-    return rows_against("costs", f"linear + MSE: cost and d/d(m, b), N = {n:.0e} float32",
-                        timings, baseline="cost alone (jax.jit)", notes=notes)
+    return rows_against(
+        "costs",
+        f"linear + MSE: cost and d/d(m, b), N = {n:.0e} float32",
+        timings,
+        baseline="cost alone (jax.jit)",
+        notes=notes,
+    )
 
 
 if __name__ == "__main__":

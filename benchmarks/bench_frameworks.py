@@ -32,9 +32,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 BENCH = "frameworks"
 X8 = np.arange(8.0, dtype=np.float32)
 Y8 = np.array([1.86, 1.31, 0.62, 0.33, 0.09, -0.67, -1.23, -1.37], np.float32)
-PARAMS0 = np.array([0.9, 0.1], np.float32)   # (m, b)
+PARAMS0 = np.array([0.9, 0.1], np.float32)  # (m, b)
 LR = 0.01
-SPRING = np.array([4.0, 0.5], np.float32)     # (stiffness k, damping c); mass 1
+SPRING = np.array([4.0, 0.5], np.float32)  # (stiffness k, damping c); mass 1
 X0, V0, DT = 1.0, 0.0, 0.01
 
 
@@ -68,8 +68,9 @@ def jax_workloads(num_steps: int) -> dict:
 
     @jax.jit
     def descent_scan(params):
-        return jax.lax.scan(lambda p, _: (p - LR * jax.grad(cost)(p), None), params, None,
-                            length=num_steps)[0]
+        return jax.lax.scan(
+            lambda p, _: (p - LR * jax.grad(cost)(p), None), params, None, length=num_steps
+        )[0]
 
     def energy(spring):
         k, c = spring[0], spring[1]
@@ -156,7 +157,7 @@ def tf_workloads(tf, num_steps: int) -> dict:
             tape.watch(spring)
             k, c = spring[0], spring[1]
             x, v = tf.constant(X0), tf.constant(V0)
-            for _ in tf.range(num_steps):   # autograph: a tf.while_loop, not 1,000 unrolled steps
+            for _ in tf.range(num_steps):  # autograph: a tf.while_loop, not 1,000 unrolled steps
                 v = v + DT * (-k * x - c * v)
                 x = x + DT * v
             energy = 0.5 * v**2 + 0.5 * k * x**2
@@ -201,9 +202,12 @@ def run(quick: bool) -> list[Row]:
         answers = {fw: np.asarray(f()) for fw, f in thunks.items()}  # also compiles
         gap = max(float(np.max(np.abs(a - answers["jax"]))) for a in answers.values())
         number = (20 if quick else 200) if name == "small" else 1
-        timings = {IMPL.get(fw, fw): median_time(f, repeats=repeats, number=number)
-                   for fw, f in thunks.items()}
+        timings = {
+            IMPL.get(fw, fw): median_time(f, repeats=repeats, number=number)
+            for fw, f in thunks.items()
+        }
         note = f"answers agree to {gap:.1e}" if len(answers) > 1 else "only jax installed"
-        rows += rows_against(BENCH, title.format(n=num_steps), timings, "jax (jit)",
-                             {impl: note for impl in timings})
+        rows += rows_against(
+            BENCH, title.format(n=num_steps), timings, "jax (jit)", {impl: note for impl in timings}
+        )
     return rows

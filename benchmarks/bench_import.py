@@ -27,6 +27,15 @@ def run(quick: bool) -> list[Row]:
         "import diffprog": _import_time("diffprog", repeats),
     }
     base = timings["import jax"]
-    return [Row("import", "fresh interpreter, then import", impl, t, "import jax", t / base,
-                "interpreter start-up included")
-            for impl, t in timings.items()]
+    return [
+        Row(
+            "import",
+            "fresh interpreter, then import",
+            impl,
+            t,
+            "import jax",
+            t / base,
+            "interpreter start-up included",
+        )
+        for impl, t in timings.items()
+    ]

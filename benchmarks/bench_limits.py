@@ -31,9 +31,18 @@ def run(quick: bool) -> list[Row]:
             return float(np.squeeze(Limit(lambda x: np.sin(x) / x)(0.0)))
 
     err_ours, err_theirs = abs(ours() - 1.0), abs(theirs() - 1.0)
-    timings = {"numdifftools": median_time(theirs, repeats=repeats),
-               "diffprog": median_time(ours, repeats=repeats)}
-    notes = {"numdifftools": f"abs err {err_theirs:.1e} (float64)",
-             "diffprog": f"abs err {err_ours:.1e} (float32); target <= 5 ms"}
-    return rows_against("limits", "limit of a fresh lambda sin(x)/x at 0, one call", timings,
-                        baseline="numdifftools", notes=notes)
+    timings = {
+        "numdifftools": median_time(theirs, repeats=repeats),
+        "diffprog": median_time(ours, repeats=repeats),
+    }
+    notes = {
+        "numdifftools": f"abs err {err_theirs:.1e} (float64)",
+        "diffprog": f"abs err {err_ours:.1e} (float32); target <= 5 ms",
+    }
+    return rows_against(
+        "limits",
+        "limit of a fresh lambda sin(x)/x at 0, one call",
+        timings,
+        baseline="numdifftools",
+        notes=notes,
+    )

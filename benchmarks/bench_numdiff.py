@@ -30,30 +30,43 @@ def run(quick: bool) -> list[Row]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numdifftools' deprecation noise
         theirs = nd.Derivative(np.exp)(x)
-        t_nd = median_time(lambda: nd.Derivative(lambda t: np.exp(t))(x), repeats=repeats,
-                           warmup=1)
+        t_nd = median_time(lambda: nd.Derivative(lambda t: np.exp(t))(x), repeats=repeats, warmup=1)
     rows: list[Row] = []
     x32 = jnp.asarray(x, jnp.float32)
     block(diffprog.derivative(lambda t: jnp.exp(t), x32))  # jax's own per-primitive warm-up
-    t_fresh = median_time(lambda: diffprog.derivative(lambda t: jnp.exp(t), x32),
-                          repeats=repeats, warmup=0)
-    rows += rows_against("numdiff", f"f'(x) of a fresh lambda, one call, {n} points",
-                         {"numdifftools": t_nd, "diffprog eager": t_fresh},
-                         baseline="numdifftools", notes={"diffprog eager": "float32, no cache"})
+    t_fresh = median_time(
+        lambda: diffprog.derivative(lambda t: jnp.exp(t), x32), repeats=repeats, warmup=0
+    )
+    rows += rows_against(
+        "numdiff",
+        f"f'(x) of a fresh lambda, one call, {n} points",
+        {"numdifftools": t_nd, "diffprog eager": t_fresh},
+        baseline="numdifftools",
+        notes={"diffprog eager": "float32, no cache"},
+    )
     jitted = jax.jit(lambda t: diffprog.derivative(jnp.exp, t))
     block(jitted(x32))
     t_jit = median_time(lambda: jitted(x32), repeats=repeats, number=5)
-    rows += rows_against("numdiff", f"f'(x) under the user's jax.jit, repeated, {n} points",
-                         {"numdifftools": t_nd, "diffprog jitted": t_jit},
-                         baseline="numdifftools")
+    rows += rows_against(
+        "numdiff",
+        f"f'(x) under the user's jax.jit, repeated, {n} points",
+        {"numdifftools": t_nd, "diffprog jitted": t_jit},
+        baseline="numdifftools",
+    )
     with diffprog.float64():
         xj = jnp.asarray(x)
         ours = block(diffprog.derivative(jnp.exp, xj, method="richardson"))
-        t_r = median_time(lambda: diffprog.derivative(jnp.exp, xj, method="richardson"),
-                          repeats=repeats)
-    rows += rows_against("numdiff", f"f'(x) of exp at {n} points, float64",
-                         {"numdifftools": t_nd, "diffprog richardson": t_r},
-                         baseline="numdifftools",
-                         notes={"numdifftools": f"max rel err {rel(theirs):.1e}",
-                                "diffprog richardson": f"max rel err {rel(ours):.1e}"})
+        t_r = median_time(
+            lambda: diffprog.derivative(jnp.exp, xj, method="richardson"), repeats=repeats
+        )
+    rows += rows_against(
+        "numdiff",
+        f"f'(x) of exp at {n} points, float64",
+        {"numdifftools": t_nd, "diffprog richardson": t_r},
+        baseline="numdifftools",
+        notes={
+            "numdifftools": f"max rel err {rel(theirs):.1e}",
+            "diffprog richardson": f"max rel err {rel(ours):.1e}",
+        },
+    )
     return rows

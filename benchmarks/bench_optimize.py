@@ -37,9 +37,14 @@ def _mlp_problem():
     k1, k2, k3, k4 = jax.random.split(jax.random.key(0), 4)
     x = jax.random.normal(k1, (1024, 2))
     y = jnp.sin(x[:, :1]) * jnp.cos(x[:, 1:])
-    params = {"W1": 0.5 * jax.random.normal(k2, (2, 32)), "b1": jnp.zeros(32),
-              "W2": 0.5 * jax.random.normal(k3, (32, 32)), "b2": jnp.zeros(32),
-              "W3": 0.5 * jax.random.normal(k4, (32, 1)), "b3": jnp.zeros(1)}
+    params = {
+        "W1": 0.5 * jax.random.normal(k2, (2, 32)),
+        "b1": jnp.zeros(32),
+        "W2": 0.5 * jax.random.normal(k3, (32, 32)),
+        "b2": jnp.zeros(32),
+        "W3": 0.5 * jax.random.normal(k4, (32, 1)),
+        "b3": jnp.zeros(1),
+    }
 
     def loss(p):
         h = jnp.tanh(x @ p["W1"] + p["b1"])
@@ -51,6 +56,7 @@ def _mlp_problem():
 
 def _steps_alone(loss, opt, num_steps):
     """The baseline: the same optax loop, jitted by hand (lax.scan), the loss at every step."""
+
     @jax.jit
     def run(params):
         def body(carry, _):
@@ -87,42 +93,70 @@ def _workload(name, loss, params, num_steps, repeats, fresh_lambda):
     timings = {
         "steps alone (hand-written jax.jit scan)": median_time(lambda: alone(params), repeats),
         "fit, second call (same loss, optimiser)": median_time(
-            lambda: diffprog.fit(loss, params, opt, num_steps, show_progress=False).params,
-            repeats),
+            lambda: diffprog.fit(loss, params, opt, num_steps, show_progress=False).params, repeats
+        ),
         "fit, a fresh lambda of the same body": median_time(
-            lambda: diffprog.fit(fresh_lambda(), params, opt, num_steps,
-                                 show_progress=False).params, repeats),
+            lambda: (
+                diffprog.fit(fresh_lambda(), params, opt, num_steps, show_progress=False).params
+            ),
+            repeats,
+        ),
     }
     base = timings["steps alone (hand-written jax.jit scan)"]
-    notes = {k: f"{t / base:.2f}x the steps alone (target <= 2x), {num_steps} adam steps"
-             for k, t in timings.items() if k.startswith("fit")}
-    rows = rows_against("optimize", f"{name}: fit, {num_steps} steps", timings,
-                        "steps alone (hand-written jax.jit scan)", notes)
+    notes = {
+        k: f"{t / base:.2f}x the steps alone (target <= 2x), {num_steps} adam steps"
+        for k, t in timings.items()
+        if k.startswith("fit")
+    }
+    rows = rows_against(
+        "optimize",
+        f"{name}: fit, {num_steps} steps",
+        timings,
+        "steps alone (hand-written jax.jit scan)",
+        notes,
+    )
 
     gd_alone = _gd_alone(loss, 0.01, num_steps)
     block(gd_alone(params))
     gd = diffprog.gradient_descent(loss, params, 0.01, num_steps)
     np.testing.assert_allclose(gd.losses, gd_alone(params)[1], rtol=2e-4, atol=1e-6)
-    gd_t = {"steps alone (hand-written jax.jit scan)": median_time(lambda: gd_alone(params),
-                                                                   repeats),
-            "gradient_descent, second call": median_time(
-                lambda: diffprog.gradient_descent(loss, params, 0.01, num_steps).params, repeats)}
+    gd_t = {
+        "steps alone (hand-written jax.jit scan)": median_time(lambda: gd_alone(params), repeats),
+        "gradient_descent, second call": median_time(
+            lambda: diffprog.gradient_descent(loss, params, 0.01, num_steps).params, repeats
+        ),
+    }
     gd_base = gd_t["steps alone (hand-written jax.jit scan)"]
-    rows += rows_against("optimize", f"{name}: gradient_descent, {num_steps} steps", gd_t,
-                         "steps alone (hand-written jax.jit scan)",
-                         {"gradient_descent, second call":
-                          f"{gd_t['gradient_descent, second call'] / gd_base:.2f}x the steps alone"})
+    rows += rows_against(
+        "optimize",
+        f"{name}: gradient_descent, {num_steps} steps",
+        gd_t,
+        "steps alone (hand-written jax.jit scan)",
+        {
+            "gradient_descent, second call": f"{gd_t['gradient_descent, second call'] / gd_base:.2f}x the steps alone"
+        },
+    )
     return rows
 
 
 def run(quick: bool) -> list[Row]:
     repeats = 5 if quick else 9
     steps = 300 if quick else 1000
-    rows = _workload("course line (8 points)", _line_loss, {"m": jnp.float32(0.9),
-                                                            "b": jnp.float32(0.1)},
-                     steps, repeats,
-                     lambda: (lambda p: diffprog.mse(diffprog.linear(p, X8), Y8)))
+    rows = _workload(
+        "course line (8 points)",
+        _line_loss,
+        {"m": jnp.float32(0.9), "b": jnp.float32(0.1)},
+        steps,
+        repeats,
+        lambda: lambda p: diffprog.mse(diffprog.linear(p, X8), Y8),
+    )
     mlp, params = _mlp_problem()
-    rows += _workload("MLP 2-32-32-1 on 1,024 points", mlp, params, 100 if quick else 500,
-                      repeats, lambda: (lambda p: mlp(p)))
+    rows += _workload(
+        "MLP 2-32-32-1 on 1,024 points",
+        mlp,
+        params,
+        100 if quick else 500,
+        repeats,
+        lambda: lambda p: mlp(p),
+    )
     return rows

@@ -44,22 +44,34 @@ def run(quick: bool) -> list[Row]:
     e = _squarings(x)
     t_d = median_time(lambda: e.d(1.0), repeats=repeats)
     t_jax = median_time(lambda: jax.grad(_squarings)(1.0), repeats=repeats)
-    rows += rows_against("rules", "e = e*e twenty times: .d(1.0)",
-                         {"diffprog.rules": t_d, "jax.grad (eager)": t_jax}, "jax.grad (eager)",
-                         {"diffprog.rules": f"derivation {len(e.derivation())} characters"})
+    rows += rows_against(
+        "rules",
+        "e = e*e twenty times: .d(1.0)",
+        {"diffprog.rules": t_d, "jax.grad (eager)": t_jax},
+        "jax.grad (eager)",
+        {"diffprog.rules": f"derivation {len(e.derivation())} characters"},
+    )
 
     # sin nested `depth` deep: build, then .d.
     t_build = median_time(lambda: _sines(x, depth, rules.sin), repeats=repeats, warmup=0)
-    t_trace = median_time(lambda: jax.make_jaxpr(lambda t: _sines(t, depth, jnp.sin))(0.5),
-                          repeats=repeats, warmup=0)
-    rows += rows_against("rules", f"sin nested {depth} deep: build",
-                         {"diffprog.rules": t_build, "jax.make_jaxpr": t_trace}, "jax.make_jaxpr")
+    t_trace = median_time(
+        lambda: jax.make_jaxpr(lambda t: _sines(t, depth, jnp.sin))(0.5), repeats=repeats, warmup=0
+    )
+    rows += rows_against(
+        "rules",
+        f"sin nested {depth} deep: build",
+        {"diffprog.rules": t_build, "jax.make_jaxpr": t_trace},
+        "jax.make_jaxpr",
+    )
     deep = _sines(x, depth, rules.sin)
     t_d = median_time(lambda: deep.d(0.5), repeats=repeats)
-    t_jax = median_time(lambda: jax.grad(lambda t: _sines(t, depth, jnp.sin))(0.5),
-                        repeats=repeats)
-    rows += rows_against("rules", f"sin nested {depth} deep: .d(0.5)",
-                         {"diffprog.rules": t_d, "jax.grad (eager)": t_jax}, "jax.grad (eager)")
+    t_jax = median_time(lambda: jax.grad(lambda t: _sines(t, depth, jnp.sin))(0.5), repeats=repeats)
+    rows += rows_against(
+        "rules",
+        f"sin nested {depth} deep: .d(0.5)",
+        {"diffprog.rules": t_d, "jax.grad (eager)": t_jax},
+        "jax.grad (eager)",
+    )
 
     # A left-nested sum of `terms` terms k * x**2.
     t0 = time.perf_counter()
@@ -68,8 +80,11 @@ def run(quick: bool) -> list[Row]:
     t_d = median_time(lambda: total.d(1.0), repeats=max(1, repeats - 2), warmup=0)
     # (jax.grad of the same Python sum, run eagerly, takes over a minute at 10,000 terms: the
     # baseline here is building the expression, so the ratio says .d costs a few builds.)
-    rows += rows_against("rules", f"sum of {terms} terms k*x**2",
-                         {"diffprog.rules .d(1.0)": t_d, "diffprog.rules build": t_build},
-                         "diffprog.rules build",
-                         {"diffprog.rules .d(1.0)": f"{3 * terms} nodes, one pass"})
+    rows += rows_against(
+        "rules",
+        f"sum of {terms} terms k*x**2",
+        {"diffprog.rules .d(1.0)": t_d, "diffprog.rules build": t_build},
+        "diffprog.rules build",
+        {"diffprog.rules .d(1.0)": f"{3 * terms} nodes, one pass"},
+    )
     return rows

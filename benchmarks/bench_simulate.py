@@ -57,8 +57,15 @@ def workload(num_steps: int, n: int, *, unroll: int = 1, checkpoint=None):
     step = make_step(pendulum(LENGTH, GRAVITY, DAMPING), "rk4")
 
     def loss(theta0):
-        theta, _ = rollout(step, (theta0, jnp.zeros_like(theta0)), num_steps, DT,
-                           trajectory=False, unroll=unroll, checkpoint=checkpoint)
+        theta, _ = rollout(
+            step,
+            (theta0, jnp.zeros_like(theta0)),
+            num_steps,
+            DT,
+            trajectory=False,
+            unroll=unroll,
+            checkpoint=checkpoint,
+        )
         return jnp.mean(jnp.square(theta))
 
     return loss, jnp.linspace(0.1, 1.5, n)
@@ -75,16 +82,20 @@ def run(quick: bool) -> list[Row]:
             forward = jax.jit(loss)
             timings = {"forward": median_time(lambda f=forward, x=x: f(x), repeats=repeats)}
             notes = {}
-            variants = {"grad": {}, "grad unroll=2": {"unroll": 2},
-                        "grad per-step remat": {"checkpoint": 1},
-                        "grad sqrt-checkpoint": {"checkpoint": "sqrt"}}
+            variants = {
+                "grad": {},
+                "grad unroll=2": {"unroll": 2},
+                "grad per-step remat": {"checkpoint": 1},
+                "grad sqrt-checkpoint": {"checkpoint": "sqrt"},
+            }
             for name, kw in variants.items():
                 fn = jax.jit(jax.value_and_grad(workload(T, n, **kw)[0]))
                 timings[name] = median_time(lambda fn=fn, x=x: fn(x), repeats=repeats)
                 mem = compiled_memory(jax.value_and_grad(workload(T, n, **kw)[0]), x)
                 notes[name] = "" if mem is None else f"temp memory {mem.temp_bytes / 2**20:.3g} MiB"
-            rows += rows_against("simulate", f"pendulum rollout, state 2x{n}, T={T}", timings,
-                                 "forward", notes)
+            rows += rows_against(
+                "simulate", f"pendulum rollout, state 2x{n}, T={T}", timings, "forward", notes
+            )
     return rows
 
 

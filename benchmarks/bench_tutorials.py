@@ -29,15 +29,44 @@ def run(quick: bool) -> list[Row]:
         book.build(book.tutorial_paths(), out, cache)  # nothing changed: nothing executed
         again = time.perf_counter() - t0
     total = sum(timings.values())
-    rows = [Row("tutorials", f"execute {name}", "nbclient", secs, "all tutorials", secs / total,
-                "share of the whole course") for name, secs in timings.items()]
+    rows = [
+        Row(
+            "tutorials",
+            f"execute {name}",
+            "nbclient",
+            secs,
+            "all tutorials",
+            secs / total,
+            "share of the whole course",
+        )
+        for name, secs in timings.items()
+    ]
     return rows + [
-        Row("tutorials", "execute all tutorials", "nbclient", total, "all tutorials", 1.0,
-            f"{len(timings)} notebooks, into an empty jupyter-cache"),
-        Row("tutorials", "make tutorial, first build", "execute + Sphinx", first,
-            "execute all tutorials", first / total,
-            f"the site built in {first - total:.0f} s more (target: at most 60 s more)"),
-        Row("tutorials", "make tutorial, no change", "jupyter-cache + Sphinx", again,
-            "execute all tutorials", again / total,
-            "nothing re-executed (target: at most 30 s)"),
+        Row(
+            "tutorials",
+            "execute all tutorials",
+            "nbclient",
+            total,
+            "all tutorials",
+            1.0,
+            f"{len(timings)} notebooks, into an empty jupyter-cache",
+        ),
+        Row(
+            "tutorials",
+            "make tutorial, first build",
+            "execute + Sphinx",
+            first,
+            "execute all tutorials",
+            first / total,
+            f"the site built in {first - total:.0f} s more (target: at most 60 s more)",
+        ),
+        Row(
+            "tutorials",
+            "make tutorial, no change",
+            "jupyter-cache + Sphinx",
+            again,
+            "execute all tutorials",
+            again / total,
+            "nothing re-executed (target: at most 30 s)",
+        ),
     ]

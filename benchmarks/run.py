@@ -35,9 +35,12 @@ def machine() -> dict:
     import diffprog
 
     return {
-        "python": platform.python_version(), "platform": platform.platform(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
-        "jax": jax.__version__, "numpy": np.__version__, "diffprog": diffprog.__version__,
+        "jax": jax.__version__,
+        "numpy": np.__version__,
+        "diffprog": diffprog.__version__,
         "devices": [str(d) for d in jax.devices()],
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
@@ -85,7 +88,9 @@ def figure(rows: list[dict], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma-separated topics, e.g. numdiff,costs")
     parser.add_argument("--out", type=Path, default=OUT)
@@ -100,11 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f"bench_{topic}")
         for row in module.run(quick=args.quick):
             rows.append(row.as_dict())
-            print(f"   {row.workload} | {row.impl}: {row.median_s * 1e3:.3g} ms "
-                  f"(x{row.ratio:.2f} vs {row.baseline}) {row.note}", flush=True)
+            print(
+                f"   {row.workload} | {row.impl}: {row.median_s * 1e3:.3g} ms "
+                f"(x{row.ratio:.2f} vs {row.baseline}) {row.note}",
+                flush=True,
+            )
         print(f"   ({time.perf_counter() - t0:.1f} s)")
     info = machine()
-    info["read_bandwidth_gbs"] = round(read_bandwidth_gbs(40 * 2**20 if args.quick else 400 * 2**20), 2)
+    info["read_bandwidth_gbs"] = round(
+        read_bandwidth_gbs(40 * 2**20 if args.quick else 400 * 2**20), 2
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
     (args.out / "results.md").write_text(markdown(rows, info))

@@ -26,8 +26,12 @@ def watching() -> bool:
     return "ipykernel" in sys.modules or sys.stderr.isatty()
 
 
-def progress(iterable: Iterable[T], total: int | None = None, desc: str | None = None,
-             enabled: bool | None = None) -> Iterator[T]:
+def progress(
+    iterable: Iterable[T],
+    total: int | None = None,
+    desc: str | None = None,
+    enabled: bool | None = None,
+) -> Iterator[T]:
     """Iterate over ``iterable``, with a tqdm bar if ``enabled`` (default: if someone is watching)."""
     if not (watching() if enabled is None else enabled):
         yield from iterable

@@ -41,8 +41,11 @@ def _param_key(value: Any) -> Any:
         return tuple(_param_key(v) for v in value)
     if callable(value) and not isinstance(value, type):  # a rule: named, as the printer does
         inner = getattr(value, "f", value)
-        return ("fn", getattr(inner, "__module__", ""), getattr(inner, "__qualname__", repr(type(
-            inner))))
+        return (
+            "fn",
+            getattr(inner, "__module__", ""),
+            getattr(inner, "__qualname__", repr(type(inner))),
+        )
     return repr(value)
 
 
@@ -66,13 +69,19 @@ def _fingerprint(jaxpr: Any) -> tuple:
             ids[v] = len(ids)
         return ids[v]
 
-    head = (tuple((var(v), v.aval) for v in jaxpr.constvars),
-            tuple((var(v), v.aval) for v in jaxpr.invars))
+    head = (
+        tuple((var(v), v.aval) for v in jaxpr.constvars),
+        tuple((var(v), v.aval) for v in jaxpr.invars),
+    )
     body = tuple(
-        (e.primitive.name, tuple(map(var, e.invars)),
-         tuple((var(o), o.aval) for o in e.outvars),
-         tuple((k, _param_key(val)) for k, val in sorted(e.params.items())))
-        for e in jaxpr.eqns)
+        (
+            e.primitive.name,
+            tuple(map(var, e.invars)),
+            tuple((var(o), o.aval) for o in e.outvars),
+            tuple((k, _param_key(val)) for k, val in sorted(e.params.items())),
+        )
+        for e in jaxpr.eqns
+    )
     return head, body, tuple(map(var, jaxpr.outvars))
 
 

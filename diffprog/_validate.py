@@ -67,8 +67,11 @@ def _show(value: Any) -> str:
 def check_callable(func: str, name: str, value: Any) -> Callable:
     """``value`` must be callable."""
     if not callable(value):
-        raise fail(func, f"{name} must be a callable, got {type(value).__name__} {_show(value)}",
-                   f"Pass a function, e.g. {name}=lambda x: x**2")
+        raise fail(
+            func,
+            f"{name} must be a callable, got {type(value).__name__} {_show(value)}",
+            f"Pass a function, e.g. {name}=lambda x: x**2",
+        )
     return value
 
 
@@ -88,8 +91,9 @@ def check_int(func: str, name: str, value: Any, least: int = 0, most: int | None
             fix = f"Pass {name}={int(value)}"
         else:
             fix = f"Pass a whole number >= {least}"
-        raise fail(func, f"{name} must be an integer, got {type(value).__name__} {_show(value)}",
-                   fix)
+        raise fail(
+            func, f"{name} must be an integer, got {type(value).__name__} {_show(value)}", fix
+        )
     value = int(value)
     if value < least or (most is not None and value > most):
         bound = f">= {least}" if most is None else f"in [{least}, {most}]"
@@ -104,16 +108,14 @@ def _concrete_float(func: str, name: str, value: Any) -> float | None:
             raise fail(func, f"{name} must be a scalar, got shape {jnp.shape(value)}")
         return None
     if isinstance(value, bool) or value is None or isinstance(value, str):
-        raise fail(func, f"{name} must be a real number, got {type(value).__name__} "
-                   f"{_show(value)}")
+        raise fail(func, f"{name} must be a real number, got {type(value).__name__} {_show(value)}")
     arr = np.asarray(value)
     if arr.ndim != 0:
         raise fail(func, f"{name} must be a scalar, got an array of shape {arr.shape}")
     if np.iscomplexobj(arr):
         raise fail(func, f"{name} must be real, got the complex number {_show(value)}")
     if not (np.issubdtype(arr.dtype, np.number)):
-        raise fail(func, f"{name} must be a real number, got {type(value).__name__} "
-                   f"{_show(value)}")
+        raise fail(func, f"{name} must be a real number, got {type(value).__name__} {_show(value)}")
     return float(arr)
 
 
@@ -149,8 +151,11 @@ def check_real_floating(func: str, name: str, tree: Any) -> Any:
     """
     leaves, treedef = jax.tree_util.tree_flatten(tree)
     if not leaves:
-        raise fail(func, f"{name} has no array leaves (got {_show(tree)})",
-                   "Pass an array or a pytree of arrays")
+        raise fail(
+            func,
+            f"{name} has no array leaves (got {_show(tree)})",
+            "Pass an array or a pytree of arrays",
+        )
     out = []
     for leaf in leaves:
         if leaf is None or isinstance(leaf, str):
@@ -158,11 +163,15 @@ def check_real_floating(func: str, name: str, tree: Any) -> Any:
         try:
             dtype = jnp.result_type(leaf)
         except TypeError as err:
-            raise fail(func, f"{name} must hold numbers, got {type(leaf).__name__} "
-                       f"{_show(leaf)}") from err
+            raise fail(
+                func, f"{name} must hold numbers, got {type(leaf).__name__} {_show(leaf)}"
+            ) from err
         if jnp.issubdtype(dtype, jnp.complexfloating):
-            raise fail(func, f"{name} must be real, got dtype {dtype}",
-                       "Split a complex parameter into its real and imaginary parts")
+            raise fail(
+                func,
+                f"{name} must be real, got dtype {dtype}",
+                "Split a complex parameter into its real and imaginary parts",
+            )
         if not jnp.issubdtype(dtype, jnp.floating):
             leaf = jnp.asarray(leaf, dtype=jnp.zeros(()).dtype)
         out.append(leaf)
@@ -173,19 +182,28 @@ def check_output(func: str, name: str, value: Any, scalar: bool = False) -> Any:
     """The user's function returned ``value``: it must be a real array (a scalar if ``scalar``)."""
     if value is None or isinstance(value, str | dict | list | tuple):
         kind = "None" if value is None else type(value).__name__
-        raise fail(func, f"{name} must return {'a scalar' if scalar else 'an array'}, got {kind}",
-                   "Return a jax array (e.g. `return jnp.sum(...)`), not a "
-                   f"{kind}" + (" (did you forget `return`?)" if value is None else ""))
+        raise fail(
+            func,
+            f"{name} must return {'a scalar' if scalar else 'an array'}, got {kind}",
+            "Return a jax array (e.g. `return jnp.sum(...)`), not a "
+            f"{kind}" + (" (did you forget `return`?)" if value is None else ""),
+        )
     try:
         dtype = jnp.result_type(value)
     except TypeError as err:
         raise fail(func, f"{name} must return an array, got {type(value).__name__}") from err
     if jnp.issubdtype(dtype, jnp.complexfloating):
-        raise fail(func, f"{name} returned a complex value (dtype {dtype})",
-                   "Return a real value, e.g. jnp.abs(z)**2 or z.real")
+        raise fail(
+            func,
+            f"{name} returned a complex value (dtype {dtype})",
+            "Return a real value, e.g. jnp.abs(z)**2 or z.real",
+        )
     if scalar and jnp.ndim(value) != 0:
-        raise fail(func, f"{name} must return a scalar, got shape {jnp.shape(value)}",
-                   "Reduce it, e.g. with jnp.sum or jnp.mean")
+        raise fail(
+            func,
+            f"{name} must return a scalar, got shape {jnp.shape(value)}",
+            "Reduce it, e.g. with jnp.sum or jnp.mean",
+        )
     return value
 
 
@@ -200,7 +218,10 @@ def check_representable(func: str, name: str, value: Any) -> Any:
     big = float(jnp.finfo(dtype).max)
     finite = arr[np.isfinite(arr)] if arr.size else arr
     if finite.size and float(np.max(np.abs(finite.astype(np.float64)))) > big:
-        raise fail(func, f"{name} holds values up to {float(np.max(np.abs(finite))):.3g}, past the "
-                   f"largest {dtype} ({big:.3g})",
-                   "Work in float64: `with diffprog.float64(): ...`")
+        raise fail(
+            func,
+            f"{name} holds values up to {float(np.max(np.abs(finite))):.3g}, past the "
+            f"largest {dtype} ({big:.3g})",
+            "Work in float64: `with diffprog.float64(): ...`",
+        )
     return value

@@ -56,8 +56,14 @@ from ._validate import (
 )
 
 __all__ = [
-    "GradCheckReport", "GradientCheckError", "LeafCheck", "check_grads", "hvp", "jacobian",
-    "jacobian_mode", "per_example_grads",
+    "GradCheckReport",
+    "GradientCheckError",
+    "LeafCheck",
+    "check_grads",
+    "hvp",
+    "jacobian",
+    "jacobian_mode",
+    "per_example_grads",
 ]
 
 # dtype -> (relative finite-difference step h, default rtol). The step suits central
@@ -69,10 +75,10 @@ _DEFAULTS = {
     np.dtype("float32"): (2e-2, 2e-3),
     np.dtype("float64"): (1e-3, 1e-6),
 }
-_SHRINK = 10.0        # an undecided finite difference is retried at 10 h (round-off bound)
-_RETRIES = 2          # or h / 10 (truncation, a kink, NaN), at most twice
-_RESOLVE = 4.0        # decided only when the noise is <= _RESOLVE * rtol * |b| (+ atol)
-_ROUNDOFF = 4.0       # round-off of f(x ± h v) taken as _ROUNDOFF * eps * |f(x)|
+_SHRINK = 10.0  # an undecided finite difference is retried at 10 h (round-off bound)
+_RETRIES = 2  # or h / 10 (truncation, a kink, NaN), at most twice
+_RESOLVE = 4.0  # decided only when the noise is <= _RESOLVE * rtol * |b| (+ atol)
+_ROUNDOFF = 4.0  # round-off of f(x ± h v) taken as _ROUNDOFF * eps * |f(x)|
 _BATCH_BYTES = 2**28  # the perturbed evaluations run in vmap batches of at most ~256 MiB
 
 
@@ -113,8 +119,7 @@ class GradCheckReport:
     @property
     def passed(self) -> bool:
         """True when something was checked, nothing failed and nothing was undetermined."""
-        return (not self.failures and not self.undetermined
-                and any(c.passed for c in self.checks))
+        return not self.failures and not self.undetermined and any(c.passed for c in self.checks)
 
     @property
     def failures(self) -> tuple[LeafCheck, ...]:
@@ -129,18 +134,25 @@ class GradCheckReport:
     def __str__(self) -> str:
         head = ("mode", "order", "leaf", "max abs err", "max rel err", "tol", "result")
         rows = [head] + [
-            (c.mode, str(c.order), c.leaf, f"{c.max_abs_err:.2e}", f"{c.max_rel_err:.2e}",
-             f"{c.tol:.1e}", c.status + (f" ({c.note})" if c.note else ""))
+            (
+                c.mode,
+                str(c.order),
+                c.leaf,
+                f"{c.max_abs_err:.2e}",
+                f"{c.max_rel_err:.2e}",
+                f"{c.tol:.1e}",
+                c.status + (f" ({c.note})" if c.note else ""),
+            )
             for c in self.checks
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
-        lines = ["  ".join(f"{r[i]:<{w}}" for i, w in enumerate(widths)) + "  " + r[-1]
-                 for r in rows]
+        lines = [
+            "  ".join(f"{r[i]:<{w}}" for i, w in enumerate(widths)) + "  " + r[-1] for r in rows
+        ]
         if self.failures:
             verdict = f"FAILED: {', '.join(sorted({c.leaf for c in self.failures}))}"
         elif self.undetermined:
-            verdict = ("undetermined: "
-                       f"{', '.join(sorted({c.leaf for c in self.undetermined}))}")
+            verdict = f"undetermined: {', '.join(sorted({c.leaf for c in self.undetermined}))}"
         else:
             verdict = "passed" if self.passed else "nothing was checked"
         return "\n".join([f"gradient check {verdict}", *lines])
@@ -180,51 +192,71 @@ def _output_shape(f: Callable, args: tuple, what: str = "f") -> Any:
     except TypeError as err:
         if "not a valid JAX type" not in str(err):
             raise
-        raise fail("check_grads", f"{what} returned something that is not an array "
-                   f"({str(err).split('returned a value of type')[-1].split(' at ')[0].strip()})",
-                   "Return a jax array or a pytree of arrays") from err
+        raise fail(
+            "check_grads",
+            f"{what} returned something that is not an array "
+            f"({str(err).split('returned a value of type')[-1].split(' at ')[0].strip()})",
+            "Return a jax array or a pytree of arrays",
+        ) from err
     if out is None:
-        raise fail("check_grads", f"{what} returned None",
-                   "Return a jax array or a pytree of arrays (did you forget `return`?)")
+        raise fail(
+            "check_grads",
+            f"{what} returned None",
+            "Return a jax array or a pytree of arrays (did you forget `return`?)",
+        )
     leaves = jax.tree.leaves(out)
     if not leaves:
-        raise fail("check_grads", f"{what} returned no arrays (got {out!r})",
-                   "Return a jax array or a pytree of arrays")
+        raise fail(
+            "check_grads",
+            f"{what} returned no arrays (got {out!r})",
+            "Return a jax array or a pytree of arrays",
+        )
     for o in leaves:
         if not hasattr(o, "dtype"):
             raise fail("check_grads", f"{what} returned a {type(o).__name__}, not an array")
         if jnp.issubdtype(o.dtype, jnp.complexfloating):
-            raise fail("check_grads", f"{what} returned a complex leaf (dtype {o.dtype})",
-                       "Check a real function, e.g. of jnp.abs(z)**2 or of z.real and z.imag")
+            raise fail(
+                "check_grads",
+                f"{what} returned a complex leaf (dtype {o.dtype})",
+                "Check a real function, e.g. of jnp.abs(z)**2 or of z.real and z.imag",
+            )
         if not _is_float(o.dtype):
-            raise fail("check_grads", f"{what} returns a {o.dtype} leaf; it must return floats",
-                       "Return the floating-point quantity being differentiated")
+            raise fail(
+                "check_grads",
+                f"{what} returns a {o.dtype} leaf; it must return floats",
+                "Return the floating-point quantity being differentiated",
+            )
         if o.size == 0:
-            raise fail("check_grads", f"{what} returned an empty array (shape {o.shape})",
-                       "Return at least one number")
+            raise fail(
+                "check_grads",
+                f"{what} returned an empty array (shape {o.shape})",
+                "Return at least one number",
+            )
     return out
 
 
 def _random_like(rng: np.random.Generator, tree: PyTree) -> PyTree:
     # Standard normal draws shaped like ``tree``'s leaves (numpy: nothing to compile).
     return jax.tree.map(
-        lambda x: np.asarray(rng.standard_normal(jnp.shape(x))).astype(jnp.result_type(x)), tree)
+        lambda x: np.asarray(rng.standard_normal(jnp.shape(x))).astype(jnp.result_type(x)), tree
+    )
 
 
 def _f64(tree: PyTree) -> np.ndarray:
     """All leaves of ``tree`` (a leading batch axis kept) flattened into one float64 array."""
     leaves = jax.tree.leaves(tree)
-    return np.concatenate([np.asarray(x, np.float64).reshape(x.shape[0], -1) for x in leaves],
-                          axis=1)
+    return np.concatenate(
+        [np.asarray(x, np.float64).reshape(x.shape[0], -1) for x in leaves], axis=1
+    )
 
 
 @dataclass(repr=False)
 class _Setup:
-    leaves: list            # every leaf of args, as arrays
+    leaves: list  # every leaf of args, as arrays
     treedef: Any
-    fidx: list[int]         # positions of the checked (floating, non-empty) leaves
-    V: list[np.ndarray]     # per checked leaf: K random directions, shape (K, *leaf.shape)
-    h: np.ndarray           # per checked leaf: the base step
+    fidx: list[int]  # positions of the checked (floating, non-empty) leaves
+    V: list[np.ndarray]  # per checked leaf: K random directions, shape (K, *leaf.shape)
+    h: np.ndarray  # per checked leaf: the base step
 
     def of_floats(self, f: Callable) -> Callable:
         """``f`` as a function of the checked leaves only (the others held fixed)."""
@@ -243,8 +275,14 @@ def _of_floats(f, leaves, fidx, treedef):
     return g
 
 
-def _finite_differences(f, setup: _Setup, pairs: list[tuple[int, int]], steps: np.ndarray,
-                        per_item_bytes: int, pad_to: int) -> tuple[np.ndarray, np.ndarray]:
+def _finite_differences(
+    f,
+    setup: _Setup,
+    pairs: list[tuple[int, int]],
+    steps: np.ndarray,
+    per_item_bytes: int,
+    pad_to: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Central differences at steps h and h/2 for the (direction k, leaf j) ``pairs``.
 
     The perturbed points are built and evaluated (one ``vmap``) in chunks of at most
@@ -271,7 +309,7 @@ def _finite_differences(f, setup: _Setup, pairs: list[tuple[int, int]], steps: n
                         b[4 * q + r] = x + np.asarray(t, x.dtype) * d
             batch.append(jnp.asarray(b))
             del b
-        outs.append(_f64(jax.vmap(g)(*batch))[:4 * len(chunk)])
+        outs.append(_f64(jax.vmap(g)(*batch))[: 4 * len(chunk)])
     out = np.concatenate(outs, axis=0).reshape(len(pairs), 4, -1)
     with np.errstate(invalid="ignore", over="ignore"):
         fd_h = (out[:, 0] - out[:, 1]) / (2 * steps[:, None])
@@ -357,8 +395,8 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
         V.append(np.asarray(rng.standard_normal((K, *x.shape))).astype(leaves[i].dtype))
     setup = _Setup(leaves, treedef, fidx, V, np.array(h))
     n = len(fidx)
-    U = _random_like(rng, out_shape)                     # one output cotangent
-    u = _f64(jax.tree.map(lambda o: np.asarray(o)[None], U))[0]   # (n_out,)
+    U = _random_like(rng, out_shape)  # one output cotangent
+    u = _f64(jax.tree.map(lambda o: np.asarray(o)[None], U))[0]  # (n_out,)
     pairs = [(k, j) for j in range(n) for k in range(K)]
     g = setup.of_floats(f)
     xs = [leaves[i] for i in fidx]
@@ -371,7 +409,8 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
             tangents[j][p] = V[j][k]
         try:
             prim, jv = jax.vmap(lambda *t: jax.jvp(g, xs, list(t)), out_axes=(None, 0))(
-                *[jnp.asarray(t) for t in tangents])
+                *[jnp.asarray(t) for t in tangents]
+            )
             jv = _f64(jv)
         except (TypeError, NotImplementedError) as err:
             # Forward mode of a custom_vjp function does not exist (TypeError; for the
@@ -385,19 +424,22 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
         # One cotangent u and one pullback serve the K directions: <v_k, Jᵀu> for each k
         # (the pullback is the expensive part, and for a scalar loss u is a number anyway).
         ct = [np.asarray(c, np.float64) for c in pull(jax.tree.map(jnp.asarray, U))]
-        ip_rev = np.array([[np.vdot(np.asarray(V[j][k], np.float64), ct[j]) for j in range(n)]
-                           for k in range(K)])
+        ip_rev = np.array(
+            [[np.vdot(np.asarray(V[j][k], np.float64), ct[j]) for j in range(n)] for k in range(K)]
+        )
     if prim is None:  # forward mode only, and it does not exist for f
         for m in modes:
             for i in fidx:
-                checks[m, i] = LeafCheck(m, order, leaf_names[i], np.nan, np.nan, 0.0, None,
-                                         fwd_note)
+                checks[m, i] = LeafCheck(
+                    m, order, leaf_names[i], np.nan, np.nan, 0.0, None, fwd_note
+                )
         return [checks[m, i] for i in range(len(leaves)) for m in modes]
     absf = np.abs(_f64(jax.tree.map(lambda o: o[None], prim)))[0]
 
     # Finite differences: all pairs at the base step, the undecided ones again at smaller steps.
     per_item = sum(leaves[i].nbytes for i in fidx) + sum(
-        int(np.prod(o.shape)) * o.dtype.itemsize for o in out_leaves)
+        int(np.prod(o.shape)) * o.dtype.itemsize for o in out_leaves
+    )
     mode_list = [m for m in modes if not (m == "fwd" and (fwd_note or jv is None))]
     results = {(m, p): [] for m in mode_list for p in range(len(pairs))}
     todo, scale = list(range(len(pairs))), np.ones(len(pairs))
@@ -418,8 +460,7 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
                 if "fwd" in mode_list:
                     spread = 2 * float(np.max(np.abs(fd_h[q] - fd_h2[q])))
                     floor = 3 * _ROUNDOFF * eps * float(np.max(absf)) / step
-                    results["fwd", p].append(
-                        _judge(jv[p], fd_r[q], spread + floor, atol, rtol))
+                    results["fwd", p].append(_judge(jv[p], fd_r[q], spread + floor, atol, rtol))
                 if "rev" in mode_list:
                     spread = 2 * abs(float((fd_h[q] - fd_h2[q]) @ u))
                     # Round-off of the n_out outputs adds up like independent errors:
@@ -427,7 +468,8 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
                     # large output, the failure of a normalisation by Σ|fd||u|).
                     floor = 3 * _ROUNDOFF * eps * float(np.linalg.norm(u * absf)) / step
                     results["rev", p].append(
-                        _judge(ip_rev[k, j], float(fd_r[q] @ u), spread + floor, atol, rtol))
+                        _judge(ip_rev[k, j], float(fd_r[q] @ u), spread + floor, atol, rtol)
+                    )
                 roundoff_bound[p] = floor > spread
         todo = [p for p in todo if any(results[m, p][-1][0] != "ok" for m in mode_list)]
         # Round-off limited: a larger step (once); truncation, a kink or NaN: a smaller one.
@@ -438,8 +480,9 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
     for m in modes:
         for j, i in enumerate(fidx):
             if m == "fwd" and fwd_note:
-                checks[m, i] = LeafCheck(m, order, leaf_names[i], np.nan, np.nan, 0.0, None,
-                                         fwd_note)
+                checks[m, i] = LeafCheck(
+                    m, order, leaf_names[i], np.nan, np.nan, 0.0, None, fwd_note
+                )
                 continue
             rtol, atol = _tols(cfg, dts[j])
             verdicts = [_pick(results[m, p]) for p, (_, jj) in enumerate(pairs) if jj == j]
@@ -457,19 +500,27 @@ def _leaf_verdict(mode, order, name, verdicts, rtol) -> LeafCheck:
     """One row from the K directions: FAIL if any fails, ok if some are ok and none fails."""
     decided = [v for v in verdicts if v[0] in ("ok", "FAIL")]
     if decided:
-        worst = max(decided, key=lambda v: (v[0] == "FAIL", v[2] / v[3] if v[3] > 0 else
-                                            (np.inf if v[2] > 0 else 0.0)))
+        worst = max(
+            decided,
+            key=lambda v: (
+                v[0] == "FAIL",
+                v[2] / v[3] if v[3] > 0 else (np.inf if v[2] > 0 else 0.0),
+            ),
+        )
         status = "FAIL" if any(v[0] == "FAIL" for v in decided) else "ok"
         left = len(verdicts) - len(decided)
         note = f"{left} of {len(verdicts)} directions not resolved" if left else ""
-        return LeafCheck(mode, order, name, worst[1], worst[2], worst[3],
-                         status == "ok", note, status)
+        return LeafCheck(
+            mode, order, name, worst[1], worst[2], worst[3], status == "ok", note, status
+        )
     if all(v[0] == "nonfinite" for v in verdicts):
         note = "f is not finite at x ± h v at every step tried"
         return LeafCheck(mode, order, name, np.nan, np.nan, np.nan, None, note, "undetermined")
     best = min((v for v in verdicts if v[0] == "undetermined"), key=lambda v: v[4])
-    note = (f"finite differences too noisy: noise {best[4]:.1e} of |b| > "
-            f"{_RESOLVE:g} rtol at every step tried")
+    note = (
+        f"finite differences too noisy: noise {best[4]:.1e} of |b| > "
+        f"{_RESOLVE:g} rtol at every step tried"
+    )
     return LeafCheck(mode, order, name, best[1], best[2], best[3], None, note, "undetermined")
 
 
@@ -556,45 +607,73 @@ def check_grads(
     check_callable(name, "f", f)
     order = check_int(name, "order", order, least=1, most=2)
     modes = (modes,) if isinstance(modes, str) else modes
-    if not isinstance(modes, (tuple, list)) or not modes or any(
-            not isinstance(m, str) or m not in ("fwd", "rev") for m in modes):
-        raise fail(name, f"modes must be a non-empty subset of ('fwd', 'rev'), got {modes!r}",
-                   "Pass modes=('fwd', 'rev'), modes='fwd' or modes='rev'")
+    if (
+        not isinstance(modes, (tuple, list))
+        or not modes
+        or any(not isinstance(m, str) or m not in ("fwd", "rev") for m in modes)
+    ):
+        raise fail(
+            name,
+            f"modes must be a non-empty subset of ('fwd', 'rev'), got {modes!r}",
+            "Pass modes=('fwd', 'rev'), modes='fwd' or modes='rev'",
+        )
     modes = tuple(dict.fromkeys(modes))
     if eps is not None and step is not None:
-        raise fail(name, f"eps and step are the same setting, got both (eps={eps!r}, "
-                   f"step={step!r})", "Pass only step=")
+        raise fail(
+            name,
+            f"eps and step are the same setting, got both (eps={eps!r}, step={step!r})",
+            "Pass only step=",
+        )
     arg_name = "eps" if eps is not None else "step"
     step = eps if eps is not None else step
     if step is not None:
-        check_positive(name, arg_name, step,
-                       f"Pass a relative step such as {arg_name}=1e-2, or None for the default")
+        check_positive(
+            name,
+            arg_name,
+            step,
+            f"Pass a relative step such as {arg_name}=1e-2, or None for the default",
+        )
         step = float(step)
     for tol_name, tol in (("atol", atol), ("rtol", rtol)):
         if tol is not None:
             check_nonnegative(name, tol_name, tol, f"Pass {tol_name}=None for the default")
     directions = check_int(name, "directions", directions, least=1)
     if not isinstance(args, (tuple, list)):
-        raise fail(name, "args must be the tuple of positional arguments, e.g. (x,) or "
-                   f"(params, x, y); got {type(args).__name__}", "Wrap a single argument: (x,)")
+        raise fail(
+            name,
+            "args must be the tuple of positional arguments, e.g. (x,) or "
+            f"(params, x, y); got {type(args).__name__}",
+            "Wrap a single argument: (x,)",
+        )
     args = tuple(args)
     if is_tracer(args):
-        raise fail(name, "args are jax tracers (check_grads was called under jit, vmap or grad)",
-                   "Call check_grads outside jax transformations: it needs concrete values "
-                   "and returns a report of numbers; f itself may be jitted")
+        raise fail(
+            name,
+            "args are jax tracers (check_grads was called under jit, vmap or grad)",
+            "Call check_grads outside jax transformations: it needs concrete values "
+            "and returns a report of numbers; f itself may be jitted",
+        )
     for path, leaf in jax.tree_util.tree_flatten_with_path(args)[0]:
         where = "args" + jax.tree_util.keystr(path)
         try:
             dtype = jnp.result_type(leaf)
         except TypeError as err:
-            raise fail(name, f"{where} must be an array or a number, got "
-                       f"{type(leaf).__name__}") from err
+            raise fail(
+                name, f"{where} must be an array or a number, got {type(leaf).__name__}"
+            ) from err
         if jnp.issubdtype(dtype, jnp.complexfloating):
-            raise fail(name, f"{where} is complex (dtype {dtype})",
-                       "Split a complex parameter into its real and imaginary parts")
+            raise fail(
+                name,
+                f"{where} is complex (dtype {dtype})",
+                "Split a complex parameter into its real and imaginary parts",
+            )
     rng = np.random.default_rng(_seed(key))
-    cfg = _Config(step, None if atol is None else float(atol),
-                  None if rtol is None else float(rtol), directions)
+    cfg = _Config(
+        step,
+        None if atol is None else float(atol),
+        None if rtol is None else float(rtol),
+        directions,
+    )
     names = _arg_names(f)
     # Full float32 matmuls on GPU (TF32) and TPU (bfloat16 passes); CPU matmuls are full
     # precision already, and asking for "highest" there only slows batched matmuls down.
@@ -615,22 +694,32 @@ def _seed(key: Any) -> list[int]:
     if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
         return [int(key) % 2**63]
     try:
-        data = jax.random.key_data(key) if jnp.issubdtype(
-            jnp.result_type(key), jax.dtypes.prng_key) else jnp.asarray(key)
+        data = (
+            jax.random.key_data(key)
+            if jnp.issubdtype(jnp.result_type(key), jax.dtypes.prng_key)
+            else jnp.asarray(key)
+        )
         if not jnp.issubdtype(data.dtype, jnp.unsignedinteger):
             raise TypeError
         return np.asarray(data).ravel().tolist()
     except (TypeError, ValueError) as err:
-        raise fail("check_grads", f"key must be a jax PRNG key or an integer seed, got "
-                   f"{type(key).__name__}", "Pass key=jax.random.key(0) or key=0") from err
+        raise fail(
+            "check_grads",
+            f"key must be a jax PRNG key or an integer seed, got {type(key).__name__}",
+            "Pass key=jax.random.key(0) or key=0",
+        ) from err
 
 
 def _second_order(f, args, modes, rng, cfg, names) -> list[LeafCheck]:
     checks = []
     if "fwd" in modes:
         v = jax.tree.map(
-            lambda x, r: r if _is_float(jnp.result_type(x))
-            else np.zeros(jnp.shape(x), jax.dtypes.float0), args, _random_like(rng, args))
+            lambda x, r: (
+                r if _is_float(jnp.result_type(x)) else np.zeros(jnp.shape(x), jax.dtypes.float0)
+            ),
+            args,
+            _random_like(rng, args),
+        )
         f_jvp = lambda *a: jax.jvp(f, a, v)[1]
         try:
             jax.eval_shape(f_jvp, *args)
@@ -680,12 +769,18 @@ def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
     check_callable("hvp", "f", f)
     sx, sv = jax.tree.structure(x), jax.tree.structure(v)
     if sx != sv:
-        raise fail("hvp", f"v must be a pytree like x; x is {sx}, v is {sv}",
-                   "Pass v with the same structure as x, e.g. jax.tree.map(jnp.ones_like, x)")
+        raise fail(
+            "hvp",
+            f"v must be a pytree like x; x is {sx}, v is {sv}",
+            "Pass v with the same structure as x, e.g. jax.tree.map(jnp.ones_like, x)",
+        )
     for a, b in zip(jax.tree.leaves(x), jax.tree.leaves(v), strict=True):
         if jnp.shape(a) != jnp.shape(b):
-            raise fail("hvp", f"v must have x's shapes; a leaf of x has shape {jnp.shape(a)}, "
-                       f"v's has {jnp.shape(b)}")
+            raise fail(
+                "hvp",
+                f"v must have x's shapes; a leaf of x has shape {jnp.shape(a)}, "
+                f"v's has {jnp.shape(b)}",
+            )
     v = jax.tree.map(lambda a, b: jnp.asarray(b, jnp.result_type(a)), x, v)
     return jax.jvp(jax.grad(f), (x,), (v,))[1]
 
@@ -695,8 +790,11 @@ def _argnums(func: str, argnums: Any) -> tuple[int, ...]:
     many = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if many else (argnums,)
     if not nums or any(isinstance(a, bool) or not isinstance(a, (int, np.integer)) for a in nums):
-        raise fail(func, f"argnums must be an integer or a tuple of integers, got {argnums!r}",
-                   "Pass argnums=0 or argnums=(0, 1)")
+        raise fail(
+            func,
+            f"argnums must be an integer or a tuple of integers, got {argnums!r}",
+            "Pass argnums=0 or argnums=(0, 1)",
+        )
     if len(set(nums)) != len(nums):
         raise fail(func, f"argnums has repeats: {argnums!r}")
     return tuple(int(a) for a in nums)
@@ -705,12 +803,14 @@ def _argnums(func: str, argnums: Any) -> tuple[int, ...]:
 def _check_argnums_in_range(func: str, nums: tuple[int, ...], args: tuple) -> None:
     for a in nums:
         if not -len(args) <= a < len(args):
-            raise fail(func, f"argnums {a} is out of range for {len(args)} positional "
-                       f"argument(s)", f"Pass argnums between 0 and {len(args) - 1}")
+            raise fail(
+                func,
+                f"argnums {a} is out of range for {len(args)} positional argument(s)",
+                f"Pass argnums between 0 and {len(args) - 1}",
+            )
 
 
-def jacobian_mode(f: Callable[..., PyTree], *args: PyTree,
-                  argnums: int | Sequence[int] = 0) -> str:
+def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int | Sequence[int] = 0) -> str:
     r"""``"fwd"`` or ``"rev"``: the cheaper mode for the Jacobian of ``f`` at ``args``' shapes.
 
     Forward mode costs one pass per input entry, reverse mode one per output entry,
@@ -735,8 +835,9 @@ def jacobian_mode(f: Callable[..., PyTree], *args: PyTree,
     return "fwd" if n_in <= n_out else "rev"
 
 
-def jacobian(f: Callable[..., PyTree], argnums: int | Sequence[int] = 0,
-             mode: str = "auto") -> Callable[..., PyTree]:
+def jacobian(
+    f: Callable[..., PyTree], argnums: int | Sequence[int] = 0, mode: str = "auto"
+) -> Callable[..., PyTree]:
     r"""The Jacobian of ``f``, by ``jax.jacfwd`` or ``jax.jacrev`` picked by the sizes.
 
     :math:`J_{ij} = \partial f_i / \partial x_j`, in jax's layout: output shape then
@@ -802,8 +903,11 @@ def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: ja
     """
     check_callable("per_example_grads", "loss", loss)
     if not batch:
-        raise fail("per_example_grads", "no batch was given",
-                   "Pass the examples after params: per_example_grads(loss, params, x, y)")
+        raise fail(
+            "per_example_grads",
+            "no batch was given",
+            "Pass the examples after params: per_example_grads(loss, params, x, y)",
+        )
     sizes = set()
     for b in batch:
         leaves = jax.tree.leaves(b)
@@ -811,11 +915,17 @@ def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: ja
             raise fail("per_example_grads", f"a batch argument holds no arrays (got {b!r})")
         for leaf in leaves:
             if jnp.ndim(leaf) == 0:
-                raise fail("per_example_grads", "batch arrays need a leading example axis; got "
-                           "a scalar", "Pass arrays of shape (num_examples, ...)")
+                raise fail(
+                    "per_example_grads",
+                    "batch arrays need a leading example axis; got a scalar",
+                    "Pass arrays of shape (num_examples, ...)",
+                )
             sizes.add(jnp.shape(leaf)[0])
     if len(sizes) > 1:
-        raise fail("per_example_grads", f"batch arrays have different lengths {sorted(sizes)}",
-                   "Give every batch array the same number of examples (leading axis)")
+        raise fail(
+            "per_example_grads",
+            f"batch arrays have different lengths {sorted(sizes)}",
+            "Give every batch array the same number of examples (leading axis)",
+        )
     in_axes = (None,) + (0,) * len(batch)
     return jax.vmap(jax.grad(loss), in_axes=in_axes)(params, *batch)

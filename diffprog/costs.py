@@ -38,8 +38,9 @@ __all__ = [
 def _real(name: str, arg: str, value: ArrayLike) -> jax.Array:
     """``value`` as a real array (ints/bools allowed), or an InputError naming ``arg``."""
     if value is None or isinstance(value, str | dict):
-        raise v.fail(name, f"{arg} must be an array of numbers, got {type(value).__name__} "
-                     f"{v._show(value)}")
+        raise v.fail(
+            name, f"{arg} must be an array of numbers, got {type(value).__name__} {v._show(value)}"
+        )
     v.check_real_floating(name, arg, value)
     v.check_representable(name, arg, value)
     return jnp.asarray(value)
@@ -50,9 +51,11 @@ def _pair(y_hat: ArrayLike, y: ArrayLike, name: str) -> tuple[jax.Array, jax.Arr
     y_hat, y = _real(name, "y_hat", y_hat), _real(name, "y", y)
     if y_hat.shape != y.shape:
         raise v.fail(
-            name, f"y_hat has shape {y_hat.shape} but y has shape {y.shape}; they must match "
-            "(one prediction per target)", "Reshape one of them, e.g. y.reshape(y_hat.shape), "
-            "and beware (n,) against (n, 1), which would broadcast to (n, n)"
+            name,
+            f"y_hat has shape {y_hat.shape} but y has shape {y.shape}; they must match "
+            "(one prediction per target)",
+            "Reshape one of them, e.g. y.reshape(y_hat.shape), "
+            "and beware (n,) against (n, 1), which would broadcast to (n, n)",
         )
     if y_hat.size == 0:
         raise v.fail(name, "y_hat and y are empty; a mean over no examples is undefined")
@@ -148,8 +151,9 @@ def _check_labels(name: str, y: ArrayLike, what: str, fix: str, upper: bool = Tr
     arr = np.asarray(y, dtype=np.float64)
     bad = (arr < 0) | (arr > 1) if upper else arr < 0
     if np.any(bad):
-        raise v.fail(name, f"{what}, got values from {np.nanmin(arr):.4g} to {np.nanmax(arr):.4g}",
-                     fix)
+        raise v.fail(
+            name, f"{what}, got values from {np.nanmin(arr):.4g} to {np.nanmax(arr):.4g}", fix
+        )
 
 
 def huber(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
@@ -239,8 +243,12 @@ def bce_with_logits(logits: ArrayLike, y: ArrayLike) -> jax.Array:
         10000.0
     """
     z, y = _pair(logits, y, "bce_with_logits")
-    _check_labels("bce_with_logits", y, "labels y must lie in [0, 1] (probabilities)",
-                  "For labels in {-1, 1} pass (y + 1) / 2")
+    _check_labels(
+        "bce_with_logits",
+        y,
+        "labels y must lie in [0, 1] (probabilities)",
+        "For labels in {-1, 1} pass (y + 1) / 2",
+    )
     return jnp.mean(jax.nn.softplus(z) - y * z)
 
 
@@ -258,18 +266,30 @@ def bce_with_logits_grad(logits: ArrayLike, y: ArrayLike) -> jax.Array:
         [-0.1666..., 0.3333..., -0.3333...]
     """
     z, y = _pair(logits, y, "bce_with_logits_grad")
-    _check_labels("bce_with_logits_grad", y, "labels y must lie in [0, 1] (probabilities)",
-                  "For labels in {-1, 1} pass (y + 1) / 2")
+    _check_labels(
+        "bce_with_logits_grad",
+        y,
+        "labels y must lie in [0, 1] (probabilities)",
+        "For labels in {-1, 1} pass (y + 1) / 2",
+    )
     return (jax.nn.sigmoid(z) - y) / z.size
 
 
 def _softmax_pair(logits: ArrayLike, y: ArrayLike, name: str) -> tuple[jax.Array, jax.Array]:
     z, y = _pair(logits, y, name)
     if z.ndim == 0:
-        raise v.fail(name, "logits must have a class axis (the last one), got a scalar",
-                     "Pass shape (num_classes,) or (batch, num_classes)")
-    _check_labels(name, y, "target probabilities y must be >= 0",
-                  "Pass one-hot targets, e.g. jax.nn.one_hot(labels, num_classes)", upper=False)
+        raise v.fail(
+            name,
+            "logits must have a class axis (the last one), got a scalar",
+            "Pass shape (num_classes,) or (batch, num_classes)",
+        )
+    _check_labels(
+        name,
+        y,
+        "target probabilities y must be >= 0",
+        "Pass one-hot targets, e.g. jax.nn.one_hot(labels, num_classes)",
+        upper=False,
+    )
     return z, y
 
 
@@ -322,8 +342,12 @@ def softmax_cross_entropy_grad(logits: ArrayLike, y: ArrayLike) -> jax.Array:
 
 def _sum3(r: jax.Array, rx: jax.Array, rr: jax.Array, axes: tuple[int, ...]):
     zero = jnp.zeros((), r.dtype)
-    return jax.lax.reduce((r, rx, rr), (zero, zero, zero),
-                          lambda acc, v: (acc[0] + v[0], acc[1] + v[1], acc[2] + v[2]), axes)
+    return jax.lax.reduce(
+        (r, rx, rr),
+        (zero, zero, zero),
+        lambda acc, v: (acc[0] + v[0], acc[1] + v[1], acc[2] + v[2]),
+        axes,
+    )
 
 
 @jax.jit
@@ -396,14 +420,15 @@ def linear_mse_value_and_grad(params: dict, x: ArrayLike, y: ArrayLike) -> tuple
     """
     name = "linear_mse_value_and_grad"
     if not isinstance(params, dict) or not {"m", "b"} <= set(params):
-        raise v.fail(name, f"params must be a dict {{'m': slope, 'b': intercept}}, got "
-                     f"{v._show(params)}")
+        raise v.fail(
+            name, f"params must be a dict {{'m': slope, 'b': intercept}}, got {v._show(params)}"
+        )
     for k in ("m", "b"):
         _real(name, f"params[{k!r}]", params[k])
         if jnp.ndim(params[k]) != 0:
-            raise v.fail(name, f"params[{k!r}] must be a scalar, got shape "
-                         f"{jnp.shape(params[k])}")
+            raise v.fail(name, f"params[{k!r}] must be a scalar, got shape {jnp.shape(params[k])}")
     _pair(x, y, name)  # real, same shape, not empty
-    cost, grad_m, grad_b = _linear_mse_fused(jnp.asarray(params["m"]), jnp.asarray(params["b"]),
-                                             jnp.asarray(x), jnp.asarray(y))
+    cost, grad_m, grad_b = _linear_mse_fused(
+        jnp.asarray(params["m"]), jnp.asarray(params["b"]), jnp.asarray(x), jnp.asarray(y)
+    )
     return cost, {"m": grad_m, "b": grad_b}

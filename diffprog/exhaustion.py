@@ -45,8 +45,11 @@ RULES = ("left", "right", "midpoint", "trapezoid")
 
 def _check_n(func: str, n, name: str, least: int, most: int | None = None) -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < least:
-        raise v.fail(func, f"{name} must be an int >= {least}, got {v._show(n)}",
-                     f"Pass a whole number such as {name}={max(least, 4)}")
+        raise v.fail(
+            func,
+            f"{name} must be an int >= {least}, got {v._show(n)}",
+            f"Pass a whole number such as {name}={max(least, 4)}",
+        )
     return v.check_int(func, name, n, least, most)
 
 
@@ -144,8 +147,7 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
     b_lo = b_hi = D(4)
     lower, upper = [a_lo], [b_hi]
     for _ in range(num_doublings):
-        a_lo, a_hi = (floor.sqrt(floor.multiply(a_lo, b_lo)),
-                      ceil.sqrt(ceil.multiply(a_hi, b_hi)))
+        a_lo, a_hi = (floor.sqrt(floor.multiply(a_lo, b_lo)), ceil.sqrt(ceil.multiply(a_hi, b_hi)))
         # the harmonic mean 2 / (1/A + 1/B) grows with A and B: round each end its own way
         b_lo = floor.divide(2, ceil.add(ceil.divide(1, a_lo), ceil.divide(1, b_lo)))
         b_hi = ceil.divide(2, floor.add(floor.divide(1, a_hi), floor.divide(1, b_hi)))
@@ -157,8 +159,9 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
     return ArchimedesBounds(sides, jnp.asarray(lo), jnp.asarray(hi))
 
 
-def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike, n: int,
-                rule: str = "midpoint") -> jax.Array:
+def riemann_sum(
+    f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike, n: int, rule: str = "midpoint"
+) -> jax.Array:
     r"""The Riemann sum of ``f`` over ``[a, b]`` with ``n`` equal pieces.
 
     With :math:`\Delta x = (b-a)/n` and :math:`x_i = a + i\,\Delta x`:
@@ -192,13 +195,17 @@ def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike,
     """
     func = "riemann_sum"
     if not callable(f):
-        raise v.fail(func, f"f must be a function of one scalar x, got {type(f).__name__} "
-                     f"{v._show(f)}", "Pass e.g. f=lambda x: x**2")
+        raise v.fail(
+            func,
+            f"f must be a function of one scalar x, got {type(f).__name__} {v._show(f)}",
+            "Pass e.g. f=lambda x: x**2",
+        )
     try:
         inspect.signature(f).bind(0.0)
     except TypeError:
-        raise v.fail(func, "f must take one argument (the point x)",
-                     "Define it as f(x), e.g. lambda x: x**2") from None
+        raise v.fail(
+            func, "f must take one argument (the point x)", "Define it as f(x), e.g. lambda x: x**2"
+        ) from None
     except ValueError:
         pass
     n = _check_n(func, n, "n", 1)
@@ -217,12 +224,19 @@ def riemann_sum(f: Callable[[jax.Array], ArrayLike], a: ArrayLike, b: ArrayLike,
     except TypeError as err:  # f returned a string or another non-array
         if "not a valid JAX type" not in str(err):
             raise
-        raise v.fail(func, "f must return a number for each x, got a value that is not an "
-                     "array", "Return a jax number, e.g. lambda x: x**2") from None
+        raise v.fail(
+            func,
+            "f must return a number for each x, got a value that is not an array",
+            "Return a jax number, e.g. lambda x: x**2",
+        ) from None
     v.check_output(func, "f", y)
     if jnp.shape(y) != x.shape:
-        raise v.fail(func, f"f must return one number per scalar x; got shape {jnp.shape(y)} for "
-                     f"{x.shape[0]} points", "Return a scalar from f(x)")
+        raise v.fail(
+            func,
+            f"f must return one number per scalar x; got shape {jnp.shape(y)} for "
+            f"{x.shape[0]} points",
+            "Return a scalar from f(x)",
+        )
     if rule == "midpoint":
         return jnp.sum(y) * dx
     if rule == "left":

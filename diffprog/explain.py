@@ -51,7 +51,9 @@ _SUB = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 _INLINE = {"pjit", "jit", "closed_call", "core_call"}
 _CUSTOM = {"custom_jvp_call", "custom_vjp_call", "custom_vjp_call_jaxpr"}
 _WHY_NOT = {
-    "cond": "control flow", "while": "control flow", "scan": "control flow",
+    "cond": "control flow",
+    "while": "control flow",
+    "scan": "control flow",
 }
 
 
@@ -94,12 +96,21 @@ class Trace:
     def _tables(self) -> list[tuple[str, list[str], list[tuple[str, str, str]]]]:
         dirs = ", ".join("(" + ", ".join(f"{d:g}" for d in dr) + ")" for dr in self.directions)
         return [
-            ("Forward primal trace", ["", "", "value"],
-             [(r.var, r.expr, self._fmt(r.value)) for r in self.primal]),
-            (f"Forward tangent trace, ẋ = {dirs}", ["", "", "value(s)"],
-             [(r.var, r.expr, self._fmt(r.value)) for r in self.tangent]),
-            ("Reverse adjoint trace, ȳ = 1", ["", "", "value"],
-             [(r.var, r.expr, self._fmt(r.value)) for r in self.adjoint]),
+            (
+                "Forward primal trace",
+                ["", "", "value"],
+                [(r.var, r.expr, self._fmt(r.value)) for r in self.primal],
+            ),
+            (
+                f"Forward tangent trace, ẋ = {dirs}",
+                ["", "", "value(s)"],
+                [(r.var, r.expr, self._fmt(r.value)) for r in self.tangent],
+            ),
+            (
+                "Reverse adjoint trace, ȳ = 1",
+                ["", "", "value"],
+                [(r.var, r.expr, self._fmt(r.value)) for r in self.adjoint],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,8 +171,10 @@ _Atom = tuple  # (name, value, index of the step that made it, or None for input
 
 
 def _constants(closed: Any) -> list[_Atom]:
-    return [(f"c{str(i).translate(_SUB)}", jnp.asarray(c), None)
-            for i, c in enumerate(getattr(closed, "consts", ()))]
+    return [
+        (f"c{str(i).translate(_SUB)}", jnp.asarray(c), None)
+        for i, c in enumerate(getattr(closed, "consts", ()))
+    ]
 
 
 def _one_equation(eqn: Any) -> tuple[list, Callable[..., Any]]:
@@ -171,8 +184,9 @@ def _one_equation(eqn: Any) -> tuple[list, Callable[..., Any]]:
         if not isinstance(a, Literal) and a not in ins:
             ins.append(a)
     info = DebugInfo("explain", None, tuple(str(a) for a in ins), ("",) * len(eqn.outvars))
-    fun = jaxpr_as_fun(ClosedJaxpr(Jaxpr([], ins, list(eqn.outvars), [eqn], eqn.effects,
-                                         debug_info=info), []))
+    fun = jaxpr_as_fun(
+        ClosedJaxpr(Jaxpr([], ins, list(eqn.outvars), [eqn], eqn.effects, debug_info=info), [])
+    )
     return ins, lambda *v: fun(*v)[0]
 
 
@@ -188,18 +202,26 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
     ins, run = _one_equation(eqn)
     # Each variable's derivative goes to its first position (a variable passed twice, as in
     # logaddexp(a, a), gets the whole derivative there, 0 at the other).
-    first = [not isinstance(a, Literal) and eqn.invars.index(a) == k
-             for k, a in enumerate(eqn.invars)]
+    first = [
+        not isinstance(a, Literal) and eqn.invars.index(a) == k for k, a in enumerate(eqn.invars)
+    ]
     repeated = sum(first) < sum(not isinstance(a, Literal) for a in eqn.invars)
     forward = eqn.primitive.name == "custom_jvp_call"
 
     def partials(vals: list, out: Any, params: dict) -> tuple:
         args = [v for v, keep in zip(vals, first, strict=True) if keep]
         if forward:
-            grads = [jax.jvp(run, tuple(args), tuple(jnp.ones_like(b) if i == j
-                                                     else jnp.zeros_like(b)
-                                                     for i, b in enumerate(args)))[1]
-                     for j in range(len(args))]
+            grads = [
+                jax.jvp(
+                    run,
+                    tuple(args),
+                    tuple(
+                        jnp.ones_like(b) if i == j else jnp.zeros_like(b)
+                        for i, b in enumerate(args)
+                    ),
+                )[1]
+                for j in range(len(args))
+            ]
         else:
             grads = list(jax.vjp(run, *args)[1](jnp.ones_like(out)))
         it = iter(grads)
@@ -207,8 +229,11 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
 
     def jvp(vals: list, tangents: list) -> Any:
         args = [v for v, keep in zip(vals, first, strict=True) if keep]
-        dargs = [jnp.asarray(t, jnp.result_type(v)) for v, t, keep
-                 in zip(vals, tangents, first, strict=True) if keep]
+        dargs = [
+            jnp.asarray(t, jnp.result_type(v))
+            for v, t, keep in zip(vals, tangents, first, strict=True)
+            if keep
+        ]
         return jax.jvp(run, tuple(args), tuple(dargs))[1]
 
     def vjp(vals: list, adjoint: Any) -> tuple:
@@ -222,8 +247,7 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
         return tuple(f"∂{name}/∂{a}" for a in arg_names)
 
     kind = "custom_jvp" if forward else "custom_vjp"
-    primal = lambda a, p: f"{name}({', '.join(a)})" + (
-        "" if name in CUSTOM_TEXT else f" [{kind}]")
+    primal = lambda a, p: f"{name}({', '.join(a)})" + ("" if name in CUSTOM_TEXT else f" [{kind}]")
     return _Rule(primal, partials, text, jvp if forward else None, vjp), ins
 
 
@@ -232,7 +256,8 @@ def _refuse(name: str) -> NotImplementedError:
     return NotImplementedError(
         f"explain cannot trace primitive {name!r} ({why}); it supports scalar programs built "
         f"from {sorted(RULES)}, custom_jvp/custom_vjp functions (jax.nn.relu, softplus, ...) "
-        "and calls to jit-ed functions")
+        "and calls to jit-ed functions"
+    )
 
 
 def _check_scalar(eqn: Any) -> None:
@@ -240,7 +265,8 @@ def _check_scalar(eqn: Any) -> None:
         shapes = [tuple(v.aval.shape) for v in eqn.outvars]
         raise ValueError(
             f"explain traces scalar programs only; primitive {eqn.primitive.name!r} produces "
-            f"shape(s) {shapes}. Write f with scalar intermediates (explain a scalar slice of it)")
+            f"shape(s) {shapes}. Write f with scalar intermediates (explain a scalar slice of it)"
+        )
 
 
 def _flatten(jaxpr: Any, consts: list, atoms: list, steps: list, counter: list) -> list[_Atom]:
@@ -258,8 +284,9 @@ def _flatten(jaxpr: Any, consts: list, atoms: list, steps: list, counter: list) 
         ins = [read(a) for a in eqn.invars]
         if name in _INLINE:
             closed = eqn.params.get("jaxpr", eqn.params.get("call_jaxpr"))
-            outs = _flatten(getattr(closed, "jaxpr", closed), _constants(closed), ins, steps,
-                            counter)
+            outs = _flatten(
+                getattr(closed, "jaxpr", closed), _constants(closed), ins, steps, counter
+            )
             env.update(zip(eqn.outvars, outs, strict=True))
             continue
         if name in _WHY_NOT:
@@ -292,16 +319,25 @@ def _check_point(args: tuple, tangent: Any, precision: Any) -> tuple[list, tuple
     xs = []
     for i, a in enumerate(args):
         if is_tracer(a):
-            raise fail("explain", f"argument {i} is a jax tracer (explain called under jit, vmap "
-                       "or grad)", "Call explain outside transformations, on concrete floats")
+            raise fail(
+                "explain",
+                f"argument {i} is a jax tracer (explain called under jit, vmap or grad)",
+                "Call explain outside transformations, on concrete floats",
+            )
         if a is None or isinstance(a, str | bytes | bool | dict | list | tuple):
-            raise fail("explain", f"argument {i} is {type(a).__name__} {a!r}; pass a float scalar",
-                       "e.g. explain(f, 2.0)")
+            raise fail(
+                "explain",
+                f"argument {i} is {type(a).__name__} {a!r}; pass a float scalar",
+                "e.g. explain(f, 2.0)",
+            )
         x = jnp.asarray(a)
         if not jnp.issubdtype(x.dtype, jnp.floating) or x.shape != ():
             example = float(x.ravel()[0].real) if x.size else 1.0
-            raise fail("explain", f"argument {i} is {x.dtype}{list(x.shape)}; pass a float scalar "
-                       f"(e.g. {example!r}) -- integers have no derivative")
+            raise fail(
+                "explain",
+                f"argument {i} is {x.dtype}{list(x.shape)}; pass a float scalar "
+                f"(e.g. {example!r}) -- integers have no derivative",
+            )
         xs.append(x)
     n = len(xs)
     if tangent is None:
@@ -309,11 +345,17 @@ def _check_point(args: tuple, tangent: Any, precision: Any) -> tuple[list, tuple
     if isinstance(tangent, int | float) or (hasattr(tangent, "shape") and tangent.shape == ()):
         tangent = (tangent,)
     if isinstance(tangent, str | bytes | dict) or not hasattr(tangent, "__len__"):
-        raise fail("explain", f"tangent must be a sequence of {n} floats, got "
-                   f"{type(tangent).__name__}", "e.g. tangent=(1.0, 0.0)")
+        raise fail(
+            "explain",
+            f"tangent must be a sequence of {n} floats, got {type(tangent).__name__}",
+            "e.g. tangent=(1.0, 0.0)",
+        )
     if len(tangent) != n:
-        raise fail("explain", f"tangent has {len(tangent)} entries for {n} inputs",
-                   f"Pass one direction entry per input ({n})")
+        raise fail(
+            "explain",
+            f"tangent has {len(tangent)} entries for {n} inputs",
+            f"Pass one direction entry per input ({n})",
+        )
     for k, t in enumerate(tangent):
         check_finite_scalar("explain", f"tangent[{k}]", t)
     return xs, (tuple(float(t) for t in tangent),)
@@ -325,17 +367,26 @@ def _steps_of(f: Callable, xs: list) -> tuple[list[_Atom], list, _Atom]:
     try:
         closed, shape = jax.make_jaxpr(f, return_shape=True)(*xs)
     except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError) as err:
-        raise fail("explain", "f branches on the value of its input (a Python `if` or `bool()` "
-                   "on a traced value)", "Write the branch with jnp.where(cond, a, b)") from err
+        raise fail(
+            "explain",
+            "f branches on the value of its input (a Python `if` or `bool()` on a traced value)",
+            "Write the branch with jnp.where(cond, a, b)",
+        ) from err
     if not isinstance(shape, jax.ShapeDtypeStruct):
         kind = "None" if shape is None else type(shape).__name__
-        raise fail("explain", f"f must return one scalar (its traces are of a scalar function), "
-                   f"got {kind}", "Return a single float, e.g. `return jnp.sum(...)`"
-                   + (" (did you forget `return`?)" if shape is None else ""))
+        raise fail(
+            "explain",
+            f"f must return one scalar (its traces are of a scalar function), got {kind}",
+            "Return a single float, e.g. `return jnp.sum(...)`"
+            + (" (did you forget `return`?)" if shape is None else ""),
+        )
     if shape.shape != () or not jnp.issubdtype(shape.dtype, jnp.floating):
-        raise fail("explain", f"f must return one scalar (its traces are of a scalar function), "
-                   f"got {shape.dtype}{list(shape.shape)}",
-                   "Return a real float scalar, e.g. reduce with jnp.sum")
+        raise fail(
+            "explain",
+            f"f must return one scalar (its traces are of a scalar function), "
+            f"got {shape.dtype}{list(shape.shape)}",
+            "Return a real float scalar, e.g. reduce with jnp.sum",
+        )
     inputs = [(_v(k + 1 - len(xs)), x, None) for k, x in enumerate(xs)]
     steps: list = []
     out = _flatten(closed.jaxpr, _constants(closed), inputs, steps, [0])[0]
@@ -343,10 +394,14 @@ def _steps_of(f: Callable, xs: list) -> tuple[list[_Atom], list, _Atom]:
 
 
 def _primal_rows(inputs: list, steps: list, out: _Atom) -> list[Row]:
-    rows = [Row(name, f"x{str(k + 1).translate(_SUB)}", float(x))
-            for k, (name, x, _) in enumerate(inputs)]
-    rows += [Row(name, rule.primal([a for a, _, _ in ins], params), float(value))
-             for name, rule, ins, value, params in steps]
+    rows = [
+        Row(name, f"x{str(k + 1).translate(_SUB)}", float(x))
+        for k, (name, x, _) in enumerate(inputs)
+    ]
+    rows += [
+        Row(name, rule.primal([a for a, _, _ in ins], params), float(value))
+        for name, rule, ins, value, params in steps
+    ]
     rows.append(Row("y", out[0], float(out[1])))
     return rows
 
@@ -360,13 +415,18 @@ def _partials(steps: list) -> list[tuple[tuple, tuple]]:
     return out
 
 
-def _tangent_trace(inputs: list, steps: list, partials: list, out: _Atom,
-                   directions: tuple) -> tuple[list[Row], dict, tuple]:
+def _tangent_trace(
+    inputs: list, steps: list, partials: list, out: _Atom, directions: tuple
+) -> tuple[list[Row], dict, tuple]:
     """Forward tangent trace: v̇_i = Σ_j ∂v_i/∂v_j v̇_j, one column per direction."""
-    tangents = {name: tuple(jnp.asarray(d[k], x.dtype) for d in directions)
-                for k, (name, x, _) in enumerate(inputs)}
-    rows = [Row(_dot(name), f"ẋ{str(k + 1).translate(_SUB)}",
-                tuple(float(t) for t in tangents[name])) for k, (name, _, _) in enumerate(inputs)]
+    tangents = {
+        name: tuple(jnp.asarray(d[k], x.dtype) for d in directions)
+        for k, (name, x, _) in enumerate(inputs)
+    }
+    rows = [
+        Row(_dot(name), f"ẋ{str(k + 1).translate(_SUB)}", tuple(float(t) for t in tangents[name]))
+        for k, (name, _, _) in enumerate(inputs)
+    ]
     for (name, rule, ins, value, _params), (parts, texts) in zip(steps, partials, strict=True):
         total = tuple(jnp.zeros((), value.dtype) for _ in directions)
         terms = []
@@ -376,9 +436,13 @@ def _tangent_trace(inputs: list, steps: list, partials: list, out: _Atom,
             total = tuple(t + p * dt for t, dt in zip(total, tangents[arg], strict=True))
             terms.append(_scale(txt, _dot(arg)))
         if rule.jvp is not None:  # a custom rule: apply it to the tangents, as jax.jvp does
-            total = tuple(rule.jvp([v for _, v, _ in ins],
-                                   [tangents[a][d] if a in tangents else 0.0 for a, _, _ in ins])
-                          for d in range(len(directions)))
+            total = tuple(
+                rule.jvp(
+                    [v for _, v, _ in ins],
+                    [tangents[a][d] if a in tangents else 0.0 for a, _, _ in ins],
+                )
+                for d in range(len(directions))
+            )
         tangents[name] = tuple(jnp.asarray(t, value.dtype) for t in total)
         expr = " + ".join(terms).replace("+ −", "− ") if terms else "0"
         rows.append(Row(_dot(name), expr, tuple(float(t) for t in tangents[name])))
@@ -387,8 +451,9 @@ def _tangent_trace(inputs: list, steps: list, partials: list, out: _Atom,
     return rows, tangents, out_tangent
 
 
-def _adjoint_trace(inputs: list, steps: list, partials: list, out: _Atom,
-                   differentiable: dict) -> tuple[list[Row], tuple]:
+def _adjoint_trace(
+    inputs: list, steps: list, partials: list, out: _Atom, differentiable: dict
+) -> tuple[list[Row], tuple]:
     """Reverse adjoint trace: v̄_j += v̄_i ∂v_i/∂v_j, from the last operation back."""
     adjoints: dict[str, Any] = {}
     rows = [Row("ȳ", "1", 1.0)]
@@ -396,13 +461,17 @@ def _adjoint_trace(inputs: list, steps: list, partials: list, out: _Atom,
         adjoints[out[0]] = jnp.ones((), out[1].dtype)
         rows.append(Row(_bar(out[0]), "ȳ", 1.0))
     for (name, rule, ins, value, _params), (parts, texts) in zip(
-            reversed(steps), reversed(partials), strict=True):
+        reversed(steps), reversed(partials), strict=True
+    ):
         g = adjoints.get(name)
         if g is None:
             continue  # the output does not depend on this value
         # a custom rule: its vjp applied to v̄_i, as jax.grad does; else v̄_i times each partial
-        pulled = rule.vjp([v for _, v, _ in ins], g) if rule.vjp is not None else \
-            tuple(None if p is None else g * p for p in parts)
+        pulled = (
+            rule.vjp([v for _, v, _ in ins], g)
+            if rule.vjp is not None
+            else tuple(None if p is None else g * p for p in parts)
+        )
         for (arg, _, _), txt, gp in zip(ins, texts, pulled, strict=True):
             if gp is None or arg not in differentiable:
                 continue
@@ -418,13 +487,18 @@ def _adjoint_trace(inputs: list, steps: list, partials: list, out: _Atom,
     for k, (name, _, _) in enumerate(inputs):
         g = float(adjoints.get(name, 0.0))
         gradient.append(g)
-        rows.append(Row(f"x̄{str(k + 1).translate(_SUB)}", _bar(name) if name in adjoints else "0",
-                        g))
+        rows.append(
+            Row(f"x̄{str(k + 1).translate(_SUB)}", _bar(name) if name in adjoints else "0", g)
+        )
     return rows, tuple(gradient)
 
 
-def explain(f: Callable[..., Any], *args: ArrayLike,
-            tangent: Sequence[float] | None = None, precision: int = 5) -> Trace:
+def explain(
+    f: Callable[..., Any],
+    *args: ArrayLike,
+    tangent: Sequence[float] | None = None,
+    precision: int = 5,
+) -> Trace:
     """The forward primal, forward tangent and reverse adjoint traces of ``f`` at ``args``.
 
     Walks ``jax.make_jaxpr(f)(*args)``. For each operation :math:`v_i = \\varphi(v_j, \\dots)`
@@ -474,9 +548,15 @@ def explain(f: Callable[..., Any], *args: ArrayLike,
     xs, directions = _check_point(args, tangent, precision)
     inputs, steps, out = _steps_of(f, xs)
     partials = _partials(steps)
-    tangent_rows, tangents, out_tangent = _tangent_trace(inputs, steps, partials, out,
-                                                         directions)
+    tangent_rows, tangents, out_tangent = _tangent_trace(inputs, steps, partials, out, directions)
     adjoint_rows, gradient = _adjoint_trace(inputs, steps, partials, out, tangents)
-    return Trace(tuple(_primal_rows(inputs, steps, out)), tuple(tangent_rows),
-                 tuple(adjoint_rows), directions, float(out[1]), out_tangent, gradient,
-                 precision)
+    return Trace(
+        tuple(_primal_rows(inputs, steps, out)),
+        tuple(tangent_rows),
+        tuple(adjoint_rows),
+        directions,
+        float(out[1]),
+        out_tangent,
+        gradient,
+        precision,
+    )

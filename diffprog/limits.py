@@ -95,23 +95,31 @@ __all__ = ["LimitResult", "limit"]
 
 # Status codes (int arrays, so that a LimitResult is a pytree that jit/vmap can return).
 NOT_COMPUTED, EXISTS, POS_INF, NEG_INF, DIFFER, OSCILLATES, UNDEFINED, UNDETERMINED = (
-    -1, 0, 1, 2, 3, 4, 5, 6)
+    -1,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+)
 # Why a verdict is "undetermined" (the ``reason`` leaf).
 R_NONE, R_SLOW, R_RESOLUTION, R_OVERFLOW, R_NAN_NEAR, R_SIDES, R_PLATEAU = 0, 1, 2, 3, 4, 5, 6
 _REASONS = {
     R_SLOW: "the values approach slowly or irregularly: no clear convergence, divergence or "
-            "oscillation within the steps tried",
+    "oscillation within the steps tried",
     R_RESOLUTION: "x0 is too large for {dtype}: the closest points tried are about 4 eps |x0| "
-                  "away (the float spacing there), too far to see the approach; use "
-                  "`with diffprog.float64():`",
+    "away (the float spacing there), too far to see the approach; use "
+    "`with diffprog.float64():`",
     R_OVERFLOW: "f's values overflow {dtype} (±inf, or within a factor 16 of its largest "
-                "number) near x0 without growing towards it; use `with diffprog.float64():`",
+    "number) near x0 without growing towards it; use `with diffprog.float64():`",
     R_NAN_NEAR: "f is NaN at points closer to x0 than those that converged; check f near x0",
     R_PLATEAU: "f's values stop changing close to x0 (rounding has swallowed the approach, as "
-               "(1 - cos x)/x**2 does in low precision); rewrite f to avoid the cancellation or "
-               "use `with diffprog.float64():`",
+    "(1 - cos x)/x**2 does in low precision); rewrite f to avoid the cancellation or "
+    "use `with diffprog.float64():`",
     R_SIDES: "the one-sided limits ({left}, {right}) neither clearly agree nor clearly differ "
-             "within their errors",
+    "within their errors",
 }
 _SIDES = ("both", "left", "right")
 _DIVERGENCE_RATIO = 0.98  # geometric-mean step ratio at or above which the values diverge
@@ -159,8 +167,20 @@ class LimitResult:
     right_reason: Any = 0
     side: str = "both"
 
-    _LEAVES = ("value", "error", "left", "right", "left_error", "right_error", "status",
-               "left_status", "right_status", "reason", "left_reason", "right_reason")
+    _LEAVES = (
+        "value",
+        "error",
+        "left",
+        "right",
+        "left_error",
+        "right_error",
+        "status",
+        "left_status",
+        "right_status",
+        "reason",
+        "left_reason",
+        "right_reason",
+    )
 
     def tree_flatten(self):
         return tuple(getattr(self, n) for n in self._LEAVES), self.side
@@ -214,8 +234,10 @@ class LimitResult:
         if code in (POS_INF, NEG_INF):
             return "+inf" if code == POS_INF else "-inf"
         if code == DIFFER:
-            return (f"does not exist: one-sided limits differ (left {self._side_text('left')}, "
-                    f"right {self._side_text('right')})")
+            return (
+                f"does not exist: one-sided limits differ (left {self._side_text('left')}, "
+                f"right {self._side_text('right')})"
+            )
         if code == OSCILLATES:
             return "does not exist: oscillates"
         if code == UNDETERMINED:
@@ -235,8 +257,9 @@ class LimitResult:
         code = int(getattr(self, f"{which}_status"))
         if code in (EXISTS, POS_INF, NEG_INF):
             return _fmt(float(getattr(self, which)))
-        return {OSCILLATES: "oscillates", UNDEFINED: "undefined",
-                UNDETERMINED: "undetermined"}.get(code, "not computed")
+        return {OSCILLATES: "oscillates", UNDEFINED: "undefined", UNDETERMINED: "undetermined"}.get(
+            code, "not computed"
+        )
 
     def __repr__(self) -> str:
         if is_tracer(self.status):
@@ -247,10 +270,14 @@ class LimitResult:
                 counts[v] = counts.get(v, 0) + 1
             shown = ", ".join(f"{n} × {v!r}" for v, n in counts.items())
             with np.printoptions(precision=6, threshold=8, edgeitems=2):
-                return (f"LimitResult(batch shape {self.shape}, value={np.asarray(self.value)}, "
-                        f"error={np.asarray(self.error)}, verdicts: {shown})")
-        return (f"LimitResult(value={_fmt(float(self.value))}, error={float(self.error):.2g}, "
-                f"verdict={self.verdict!r})")
+                return (
+                    f"LimitResult(batch shape {self.shape}, value={np.asarray(self.value)}, "
+                    f"error={np.asarray(self.error)}, verdicts: {shown})"
+                )
+        return (
+            f"LimitResult(value={_fmt(float(self.value))}, error={float(self.error):.2g}, "
+            f"verdict={self.verdict!r})"
+        )
 
 
 # --------------------------------------------------------------------------- checking input
@@ -261,39 +288,60 @@ def _check_args(f: Callable, x0: Any, side: str) -> None:
     check_choice("limit", "side", side, _SIDES)
     if is_tracer(x0):
         if jnp.ndim(x0) != 0:
-            raise fail("limit", f"x0 must be a scalar, got shape {jnp.shape(x0)}",
-                       "To take limits at many points use jax.vmap over x0")
+            raise fail(
+                "limit",
+                f"x0 must be a scalar, got shape {jnp.shape(x0)}",
+                "To take limits at many points use jax.vmap over x0",
+            )
         return  # traced x0 (vmap over points): assumed finite
     if isinstance(x0, bool) or x0 is None or isinstance(x0, str):
-        raise fail("limit", f"x0 must be a real number (or ±inf), got {type(x0).__name__} "
-                   f"{x0!r}", "Pass e.g. x0=0.0 or x0=math.inf")
+        raise fail(
+            "limit",
+            f"x0 must be a real number (or ±inf), got {type(x0).__name__} {x0!r}",
+            "Pass e.g. x0=0.0 or x0=math.inf",
+        )
     arr = np.asarray(x0)
     if arr.shape != () or arr.dtype.kind not in "iuf":
-        raise fail("limit", f"x0 must be a real number (or ±inf), got {type(x0).__name__} "
-                   f"with shape {arr.shape} and dtype {arr.dtype}",
-                   "To take limits at many points use jax.vmap over x0")
+        raise fail(
+            "limit",
+            f"x0 must be a real number (or ±inf), got {type(x0).__name__} "
+            f"with shape {arr.shape} and dtype {arr.dtype}",
+            "To take limits at many points use jax.vmap over x0",
+        )
     if np.isnan(arr):
-        raise fail("limit", "x0 is NaN", "Pass the point to approach as a real number or ±inf "
-                   "(math.inf, -math.inf)")
+        raise fail(
+            "limit",
+            "x0 is NaN",
+            "Pass the point to approach as a real number or ±inf (math.inf, -math.inf)",
+        )
     check_representable("limit", "x0", x0)
     if np.isposinf(arr) and side == "right":
-        raise fail("limit", "x0 = +inf can only be approached from the left",
-                   "Use side='both' or 'left'")
+        raise fail(
+            "limit", "x0 = +inf can only be approached from the left", "Use side='both' or 'left'"
+        )
     if np.isneginf(arr) and side == "left":
-        raise fail("limit", "x0 = -inf can only be approached from the right",
-                   "Use side='both' or 'right'")
+        raise fail(
+            "limit", "x0 = -inf can only be approached from the right", "Use side='both' or 'right'"
+        )
 
 
 def _evaluate(f: Callable, xs: jax.Array) -> jax.Array:
     """``f`` at all ``xs`` in one vectorised call (a Python loop if f is not traceable)."""
     try:
         ys = jax.vmap(f)(xs)
-    except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError,
-            jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError) as err:
+    except (
+        jax.errors.TracerArrayConversionError,
+        jax.errors.ConcretizationTypeError,
+        jax.errors.TracerBoolConversionError,
+        jax.errors.TracerIntegerConversionError,
+    ) as err:
         if is_tracer(xs):
-            raise fail("limit", f"f could not be traced ({type(err).__name__}: it converts x to a "
-                       "Python or NumPy number)", "Write f with jax.numpy (jnp.sin, jnp.where) "
-                       "to use limit under jit/vmap") from err
+            raise fail(
+                "limit",
+                f"f could not be traced ({type(err).__name__}: it converts x to a "
+                "Python or NumPy number)",
+                "Write f with jax.numpy (jnp.sin, jnp.where) to use limit under jit/vmap",
+            ) from err
         outs = []
         for x in np.asarray(xs):
             out = check_output("limit", "f", f(float(x)), scalar=True)
@@ -303,9 +351,12 @@ def _evaluate(f: Callable, xs: jax.Array) -> jax.Array:
     ys = jnp.asarray(ys)
     if ys.shape != xs.shape:
         got = ys.shape[1:] if ys.ndim >= 1 and ys.shape[:1] == xs.shape else ys.shape
-        raise fail("limit", f"f must return one real number per scalar x, but it returned "
-                   f"shape {got} for a scalar x", "Reduce it to a scalar (e.g. index one "
-                   "component) before taking the limit")
+        raise fail(
+            "limit",
+            f"f must return one real number per scalar x, but it returned "
+            f"shape {got} for a scalar x",
+            "Reduce it to a scalar (e.g. index one component) before taking the limit",
+        )
     return ys.astype(xs.dtype)
 
 
@@ -322,7 +373,7 @@ def _extrapolate(y, d, eps: float, xp):
     cols = [y]
     for j in range(1, num):
         prev = cols[-1]
-        lo, hi = d[..., :num - j], d[..., j:]  # x_i and x_{i+j}
+        lo, hi = d[..., : num - j], d[..., j:]  # x_i and x_{i+j}
         cols.append((lo * prev[..., 1:] - hi * prev[..., :-1]) / (lo - hi))
     values, errors = [], []
     for j in range(1, num - 1):
@@ -332,8 +383,10 @@ def _extrapolate(y, d, eps: float, xp):
         # Distance to the neighbours R[k,j-1], R[k-1,j], R[k-1,j-1] and R[k-2,j]: for a smooth f
         # all are close; for erratic values a small distance to all four is rare.
         cc = c[..., 2:]
-        err = xp.maximum(xp.maximum(xp.abs(cc - p[..., 3:]), xp.abs(cc - c[..., 1:-1])),
-                         xp.maximum(xp.abs(cc - p[..., 2:-1]), xp.abs(cc - c[..., :-2])))
+        err = xp.maximum(
+            xp.maximum(xp.abs(cc - p[..., 3:]), xp.abs(cc - c[..., 1:-1])),
+            xp.maximum(xp.abs(cc - p[..., 2:-1]), xp.abs(cc - c[..., :-2])),
+        )
         values.append(cc)
         errors.append(err + 4.0 * eps * xp.abs(cc))
     # Aitken's delta-squared: exact for L + c·q^k with any |q| < 1 (y = L + c h^p).
@@ -353,8 +406,10 @@ def _extrapolate(y, d, eps: float, xp):
     v, e = xp.concatenate(values, axis=-1), xp.concatenate(errors, axis=-1)
     e = xp.where(xp.isfinite(v) & xp.isfinite(e), e, xp.inf)
     best = xp.argmin(e, axis=-1)[..., None]
-    return (xp.take_along_axis(v, best, axis=-1)[..., 0],
-            xp.take_along_axis(e, best, axis=-1)[..., 0])
+    return (
+        xp.take_along_axis(v, best, axis=-1)[..., 0],
+        xp.take_along_axis(e, best, axis=-1)[..., 0],
+    )
 
 
 def _windows(n: int, k: int) -> list[int]:
@@ -403,8 +458,8 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     scale = xp.where(absmax > 0, absmax, 1.0)
     yn = y / scale[:, None, None]
     starts = _windows(num, k)
-    yw = xp.stack([yn[..., s:s + k] for s in starts], axis=2)  # (S, 2, W, k)
-    dw = xp.stack([d[..., s:s + k] for s in starts], axis=2)
+    yw = xp.stack([yn[..., s : s + k] for s in starts], axis=2)  # (S, 2, W, k)
+    dw = xp.stack([d[..., s : s + k] for s in starts], axis=2)
     v, e = _extrapolate(yw, dw, eps, xp)  # (S, 2, W)
     # the two sequences must agree: a chance coincidence in one does not repeat in the other
     vw = xp.where(e[:, 0] <= e[:, 1], v[:, 0], v[:, 1])  # (S, W)
@@ -414,8 +469,10 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     # ... and the samples must approach the value (not run away from it, as 1/x^2 does)
     dist = xp.abs(yw - xp.where(e <= e[:, ::-1], v, v[:, ::-1])[..., None])
     half = k // 2
-    approach = xp.all(xp.min(dist[..., half:], axis=-1)
-                      <= 0.75 * xp.max(dist[..., :half], axis=-1) + 2.0 * e, axis=1)  # (S, W)
+    approach = xp.all(
+        xp.min(dist[..., half:], axis=-1) <= 0.75 * xp.max(dist[..., :half], axis=-1) + 2.0 * e,
+        axis=1,
+    )  # (S, W)
     # the first converged window; a later one only if it agrees and is more accurate
     nside = y.shape[0]
     found = xp.zeros(nside, bool)
@@ -433,7 +490,8 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     plateaus = [xp.zeros(y.shape[0], bool)]
     for w in range(1, len(starts)):
         off = xp.abs(flat_val[:, w] - vw[:, w - 1]) > ew[:, w - 1] + 16.0 * eps * xp.abs(
-            flat_val[:, w])
+            flat_val[:, w]
+        )
         plateaus.append(flat_end[:, w] & (plateaus[-1] | off))
     plateau = xp.stack(plateaus, axis=1)
     fast = (ew <= thr) & approach & ~plateau
@@ -451,7 +509,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         # cover that window's value (and drop the window if that is no longer small)
         # (unless the chosen window converged to near rounding level: then the later one is
         # a plateau of rounding noise, as (1 - cos x)/x^2 becomes exactly 0 near x = 0)
-        widen = (cont & ~agrees & (err > math.sqrt(eps) * thr_chosen / eps ** (1.0 / 3.0)))
+        widen = cont & ~agrees & (err > math.sqrt(eps) * thr_chosen / eps ** (1.0 / 3.0))
         chain = chain & (~found | (fast[:, w] & agrees))
         val = xp.where(take | better, vw[:, w], val)
         widened = xp.where(widen, xp.maximum(err, 2.0 * (gap + ew[:, w])), err)
@@ -464,7 +522,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         first_end = xp.where(take, s + k, first_end)
     # classification from the samples themselves
     m = num // 2
-    head, tail = yn[..., :m], yn[..., num - m:]
+    head, tail = yn[..., :m], yn[..., num - m :]
     idx = xp.arange(num)
     isnan = xp.isnan(yn)
     nan_any = xp.any(xp.isnan(tail), axis=(1, 2))
@@ -482,36 +540,66 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
 
     def spread(t):
         fin = xp.isfinite(t)
-        return (xp.max(xp.where(fin, t, -xp.inf), axis=(1, 2))
-                - xp.min(xp.where(fin, t, xp.inf), axis=(1, 2)))
+        return xp.max(xp.where(fin, t, -xp.inf), axis=(1, 2)) - xp.min(
+            xp.where(fin, t, xp.inf), axis=(1, 2)
+        )
 
     spread_tail, spread_head = spread(tail), spread(head)
     slow_gap = xp.where(dropped, xp.abs(dropped_val - yn[:, 1, -1]), 0.0)
-    closing = ((spread_tail <= _ENVELOPE_SHRINK * spread_head) & (slow_gap <= _SLOW_TOL)
-               & (spread_tail <= _SLOW_TOL)  # of the scale: the values are normalised
-               & ~inf_any & ~nan_any)
+    closing = (
+        (spread_tail <= _ENVELOPE_SHRINK * spread_head)
+        & (slow_gap <= _SLOW_TOL)
+        & (spread_tail <= _SLOW_TOL)  # of the scale: the values are normalised
+        & ~inf_any
+        & ~nan_any
+    )
     dt = tail[..., 1:] - tail[..., :-1]
     turns = xp.sum((dt[..., 1:] * dt[..., :-1]) < 0, axis=-1)  # (S, 2)
     oscillating = xp.all(turns >= max(2, (m - 2) // 4), axis=-1) & ~nan_any & ~inf_any
 
     und = UNDETERMINED
     status = xp.where(
-        found & ~nan_any & ~inf_any, EXISTS, xp.where(
-            found & nan_beyond, und, xp.where(
-                nan_any, UNDEFINED, xp.where(
-                    diverges, xp.where(up[:, 0], POS_INF, NEG_INF), xp.where(
-                        found, EXISTS, xp.where(
-                            inf_any, und, xp.where(
-                                closing, EXISTS, xp.where(oscillating, OSCILLATES, und))))))))
+        found & ~nan_any & ~inf_any,
+        EXISTS,
+        xp.where(
+            found & nan_beyond,
+            und,
+            xp.where(
+                nan_any,
+                UNDEFINED,
+                xp.where(
+                    diverges,
+                    xp.where(up[:, 0], POS_INF, NEG_INF),
+                    xp.where(
+                        found,
+                        EXISTS,
+                        xp.where(
+                            inf_any,
+                            und,
+                            xp.where(closing, EXISTS, xp.where(oscillating, OSCILLATES, und)),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    )
     any_plateau = xp.any(plateau, axis=1)
     status = xp.where(~found & any_plateau & (status != UNDEFINED) & ~diverges, und, status)
-    reason = xp.where(found & nan_beyond, R_NAN_NEAR, xp.where(
-        inf_any | (near_max & ~diverges), R_OVERFLOW, xp.where(any_plateau, R_PLATEAU, R_SLOW)))
+    reason = xp.where(
+        found & nan_beyond,
+        R_NAN_NEAR,
+        xp.where(
+            inf_any | (near_max & ~diverges), R_OVERFLOW, xp.where(any_plateau, R_PLATEAU, R_SLOW)
+        ),
+    )
     # near the dtype's largest number only a divergence is trusted
     status = xp.where(near_max & ~diverges & (status != UNDEFINED), und, status)
     # x0 too large to approach closely: only a converged window or a divergence is trusted
-    weak = ((status == OSCILLATES) | ((status == EXISTS) & ~found)
-            | ((status == und) & (reason == R_SLOW)))
+    weak = (
+        (status == OSCILLATES)
+        | ((status == EXISTS) & ~found)
+        | ((status == und) & (reason == R_SLOW))
+    )
     res_limited = coarse & weak
     status = xp.where(res_limited, und, status)
     reason = xp.where(res_limited, R_RESOLUTION, reason)
@@ -519,12 +607,15 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
 
     value = xp.where(found, val, yn[:, 1, -1]) * scale  # slow: the sample closest to x0
     # a window that seemed to converge but was contradicted: the slow estimate must cover it
-    slow_err = xp.maximum(2.0 * spread_tail,
-                          xp.where(dropped, xp.abs(dropped_val - yn[:, 1, -1]), 0.0))
+    slow_err = xp.maximum(
+        2.0 * spread_tail, xp.where(dropped, xp.abs(dropped_val - yn[:, 1, -1]), 0.0)
+    )
     error = xp.where(found, 2.0 * err, slow_err) * scale  # 2: a safety factor on the estimate
-    value = xp.where(status == POS_INF, xp.inf,
-                     xp.where(status == NEG_INF, -xp.inf,
-                              xp.where(status == EXISTS, value, xp.nan)))
+    value = xp.where(
+        status == POS_INF,
+        xp.inf,
+        xp.where(status == NEG_INF, -xp.inf, xp.where(status == EXISTS, value, xp.nan)),
+    )
     error = xp.where(status == EXISTS, error, xp.nan)
     return value, error, status.astype(xp.int32), reason.astype(xp.int32)
 
@@ -532,8 +623,14 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
 # --------------------------------------------------------------------------- the limit
 
 
-def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both", *,
-          step: float = 0.125, num_steps: int | None = None) -> LimitResult:
+def limit(
+    f: Callable[[jax.Array], ArrayLike],
+    x0: ArrayLike,
+    side: str = "both",
+    *,
+    step: float = 0.125,
+    num_steps: int | None = None,
+) -> LimitResult:
     r"""The limit of ``f(x)`` as ``x → x0``, with an error estimate and a verdict.
 
     :math:`\lim_{x\to x_0} f(x) = L` when :math:`f(x)` gets arbitrarily close to :math:`L`
@@ -602,15 +699,21 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
     k = 16 if np_dtype == np.float64 else 10
     if num_steps is not None:
         k = check_int("limit", "num_steps", num_steps, least=5, most=64)
-    if isinstance(step, bool) or not isinstance(step, int | float | np.floating) or not (
-            0 < float(step) <= 1):
-        raise fail("limit", f"step must be a number in (0, 1], got {step!r}",
-                   "Pass e.g. step=0.125 (the default)")
+    if (
+        isinstance(step, bool)
+        or not isinstance(step, int | float | np.floating)
+        or not (0 < float(step) <= 1)
+    ):
+        raise fail(
+            "limit",
+            f"step must be a number in (0, 1], got {step!r}",
+            "Pass e.g. step=0.125 (the default)",
+        )
     step = float(step)
     # down to h_min = step 2^-(N-1) >= 2 eps: s h_min >= 2 eps |x0|, at least 2 float spacings
     num = max(k, int(math.floor(math.log2(step / (2.0 * eps)))) + 1)
     kk = np.arange(num)
-    h = step * np.stack([2.0 ** -kk, 2.0 ** -(kk + 0.5)])  # (2, N)
+    h = step * np.stack([2.0**-kk, 2.0 ** -(kk + 0.5)])  # (2, N)
     at_inf = 0
     if not is_tracer(x0) and np.isinf(np.asarray(x0)):
         at_inf = 1 if float(x0) > 0 else -1
@@ -634,11 +737,32 @@ def limit(f: Callable[[jax.Array], ArrayLike], x0: ArrayLike, side: str = "both"
     traced = is_tracer(ys) or is_tracer(x0)
     ys = (ys if traced else np.asarray(ys)).reshape(len(names), 2, num)
     if traced:  # inside the user's jit/vmap: the same NumPy code, on the values, via a callback
-        return _finish_traced(ys, jnp.asarray(offs, dtype), jnp.asarray(coarse), k, eps, big,
-                              names, side, at_inf, np_dtype)
+        return _finish_traced(
+            ys,
+            jnp.asarray(offs, dtype),
+            jnp.asarray(coarse),
+            k,
+            eps,
+            big,
+            names,
+            side,
+            at_inf,
+            np_dtype,
+        )
     with np.errstate(all="ignore"):
-        return _finish(ys, np.asarray(offs, np_dtype), np.asarray(coarse), k, eps, big, names,
-                       side, at_inf, np_dtype, np)
+        return _finish(
+            ys,
+            np.asarray(offs, np_dtype),
+            np.asarray(coarse),
+            k,
+            eps,
+            big,
+            names,
+            side,
+            at_inf,
+            np_dtype,
+            np,
+        )
 
 
 def _finish(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype, xp) -> LimitResult:
@@ -655,19 +779,41 @@ def _finish_traced(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype) ->
 
     def host(ys, offs, coarse):
         with np.errstate(all="ignore"):
-            r = _finish(np.asarray(ys), np.asarray(offs), np.asarray(coarse), k, eps, big,
-                        names, side, at_inf, dtype, np)
+            r = _finish(
+                np.asarray(ys),
+                np.asarray(offs),
+                np.asarray(coarse),
+                k,
+                eps,
+                big,
+                names,
+                side,
+                at_inf,
+                dtype,
+                np,
+            )
         leaves = r.tree_flatten()[0]
-        return tuple(np.asarray(leaf, dtype if i < 6 else np.int32)
-                     for i, leaf in enumerate(leaves))
+        return tuple(
+            np.asarray(leaf, dtype if i < 6 else np.int32) for i, leaf in enumerate(leaves)
+        )
 
     differentiating = type(ys).__name__ in ("JVPTracer", "LinearizeTracer")
     if dtype == np.float64 or differentiating:
         # the host callback runs on a thread without the float64 context (its float64
         # results would be cast to float32), and has no derivative (under jax.grad):
         # compile the jax.numpy version instead
-        return _finish_jit(ys, offs, coarse, k=k, eps=eps, big=big, names=names, side=side,
-                           at_inf=at_inf, dtype=dtype)
+        return _finish_jit(
+            ys,
+            offs,
+            coarse,
+            k=k,
+            eps=eps,
+            big=big,
+            names=names,
+            side=side,
+            at_inf=at_inf,
+            dtype=dtype,
+        )
     shapes = tuple(jax.ShapeDtypeStruct((), dtype if i < 6 else np.int32) for i in range(12))
     leaves = jax.pure_callback(host, shapes, ys, offs, coarse, vmap_method="sequential")
     return LimitResult(*leaves, side=side)
@@ -676,8 +822,10 @@ def _finish_traced(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype) ->
 # jit of diffprog's own post-processing (keyed on shapes and settings, never on the user's f)
 _finish_jit = jax.jit(
     lambda ys, offs, coarse, *, k, eps, big, names, side, at_inf, dtype: _finish(
-        ys, offs, coarse, k, eps, big, names, side, at_inf, dtype, jnp),
-    static_argnames=("k", "eps", "big", "names", "side", "at_inf", "dtype"))
+        ys, offs, coarse, k, eps, big, names, side, at_inf, dtype, jnp
+    ),
+    static_argnames=("k", "eps", "big", "names", "side", "at_inf", "dtype"),
+)
 
 
 def _combine(sides: dict, side: str, at_inf: int, eps: float, dtype, xp) -> LimitResult:
@@ -700,14 +848,26 @@ def _combine(sides: dict, side: str, at_inf: int, eps: float, dtype, xp) -> Limi
         differ = (definite_l & definite_r & ~same_inf & ~both_exist) | apart
         either_undefined = (ls == UNDEFINED) | (rs == UNDEFINED)
         either_osc = (ls == OSCILLATES) | (rs == OSCILLATES)
-        status = xp.where(agree, EXISTS, xp.where(
-            same_inf, ls, xp.where(either_undefined, UNDEFINED, xp.where(
-                either_osc, OSCILLATES, xp.where(differ, DIFFER, UNDETERMINED)))))
-        reason = xp.where(status != UNDETERMINED, R_NONE, xp.where(
-            ls == UNDETERMINED, lr, xp.where(rs == UNDETERMINED, rr, R_SIDES)))
+        status = xp.where(
+            agree,
+            EXISTS,
+            xp.where(
+                same_inf,
+                ls,
+                xp.where(
+                    either_undefined,
+                    UNDEFINED,
+                    xp.where(either_osc, OSCILLATES, xp.where(differ, DIFFER, UNDETERMINED)),
+                ),
+            ),
+        )
+        reason = xp.where(
+            status != UNDETERMINED,
+            R_NONE,
+            xp.where(ls == UNDETERMINED, lr, xp.where(rs == UNDETERMINED, rr, R_SIDES)),
+        )
         value = xp.where(agree, 0.5 * lv + 0.5 * rv, xp.where(same_inf, lv, np.nan))
         error = xp.where(agree, xp.maximum(xp.maximum(le, re), 0.5 * gap), np.nan)
     leaves = [xp.asarray(v, dtype) for v in (value, error, lv, rv, le, re)]
     codes = [xp.asarray(c).astype(np.int32) for c in (status, ls, rs, reason, lr, rr)]
     return LimitResult(*leaves, *codes, side=side)
-

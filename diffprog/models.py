@@ -19,8 +19,9 @@ __all__ = ["linear", "logistic", "polynomial"]
 def _need(params: object, keys: tuple[str, ...], model: str, example: str) -> None:
     if not isinstance(params, dict) or not set(keys) <= set(params):
         got = sorted(map(str, params)) if isinstance(params, dict) else type(params).__name__
-        raise v.fail(model, f"params must be a dict with keys {list(keys)}, e.g. {example}; "
-                     f"got {got}")
+        raise v.fail(
+            model, f"params must be a dict with keys {list(keys)}, e.g. {example}; got {got}"
+        )
     for k in keys:  # real numbers only: a complex parameter would make grad-descent ascend
         v.check_real_floating(model.split(" ")[0], f"params[{k!r}]", params[k])
 
@@ -62,8 +63,11 @@ def linear(params: dict, x: ArrayLike) -> jax.Array:
         _need(params, ("W", "b"), "linear (vector form)", "{'W': W, 'b': b}")
         W, x = jnp.asarray(params["W"]), _x("linear", x)
         if W.ndim == 0 or x.ndim == 0 or x.shape[-1] != W.shape[-1]:
-            raise v.fail("linear", f"x has shape {x.shape} but W has shape {W.shape}; the last "
-                         f"axis of x must have W.shape[-1] features")
+            raise v.fail(
+                "linear",
+                f"x has shape {x.shape} but W has shape {W.shape}; the last "
+                f"axis of x must have W.shape[-1] features",
+            )
         return x @ W.T + params["b"]
     _need(params, ("m", "b"), "linear", "{'m': 0.9, 'b': 0.1} or {'W': W, 'b': b}")
     return params["m"] * _x("linear", x) + params["b"]
@@ -87,8 +91,10 @@ def polynomial(params: dict, x: ArrayLike) -> jax.Array:
     _need(params, ("coeffs",), "polynomial", "{'coeffs': jnp.array([c0, c1, c2])}")
     coeffs, x = jnp.asarray(params["coeffs"]), _x("polynomial", x)
     if coeffs.ndim != 1 or coeffs.size == 0:
-        raise v.fail("polynomial", f"coeffs must be a non-empty 1-D array (lowest degree first), "
-                     f"got shape {coeffs.shape}")
+        raise v.fail(
+            "polynomial",
+            f"coeffs must be a non-empty 1-D array (lowest degree first), got shape {coeffs.shape}",
+        )
     y_hat = jnp.broadcast_to(coeffs[-1], x.shape).astype(jnp.result_type(coeffs, x, jnp.float32))
     for c in coeffs[-2::-1]:
         y_hat = y_hat * x + c
@@ -120,7 +126,10 @@ def logistic(params: dict, x: ArrayLike, *, logits: bool = False) -> jax.Array:
         _need(params, ("w", "b"), "logistic", "{'w': jnp.zeros(d), 'b': 0.0}")
         w, x = jnp.asarray(params["w"]), _x("logistic", x)
         if w.ndim != 1 or x.ndim == 0 or x.shape[-1] != w.shape[0]:
-            raise v.fail("logistic", f"x has shape {x.shape} but w has shape {w.shape}; w must be "
-                         f"1-D and the last axis of x must have {w.shape[-1:]} features")
+            raise v.fail(
+                "logistic",
+                f"x has shape {x.shape} but w has shape {w.shape}; w must be "
+                f"1-D and the last axis of x must have {w.shape[-1:]} features",
+            )
         z = x @ w + params["b"]
     return z if logits else jax.nn.sigmoid(z)

@@ -78,16 +78,25 @@ from ._validate import (
 )
 
 __all__ = [
-    "METHODS", "DerivativeResult", "InaccurateDerivativeWarning", "NonDifferentiableWarning",
-    "NumericalResult", "backward_difference", "central_difference", "derivative",
-    "forward_difference", "numerical_gradient", "numerical_hessian", "numerical_jacobian",
+    "METHODS",
+    "DerivativeResult",
+    "InaccurateDerivativeWarning",
+    "NonDifferentiableWarning",
+    "NumericalResult",
+    "backward_difference",
+    "central_difference",
+    "derivative",
+    "forward_difference",
+    "numerical_gradient",
+    "numerical_hessian",
+    "numerical_jacobian",
     "secant",
 ]
 
 METHODS = ("forward", "backward", "central", "complex", "richardson")
 _ACCURACY = {"forward": 1, "backward": 1, "central": 2, "richardson": 2, "complex": 2}
-_NOISE = 4.0     # f's round-off, in units of eps * (|f| + |x f'|)
-_SAFETY = 2.0    # on the truncation estimate from neighbouring levels
+_NOISE = 4.0  # f's round-off, in units of eps * (|f| + |x f'|)
+_SAFETY = 2.0  # on the truncation estimate from neighbouring levels
 _BUDGET = 2**22  # numbers per batch in the gradient/Jacobian/Hessian (16 MB in float32)
 
 
@@ -147,8 +156,11 @@ class NumericalResult(NamedTuple):
 
 def _real_points(func: str, name: str, x: ArrayLike) -> jax.Array:
     if x is None or isinstance(x, str | dict | list | tuple) and not _numeric_sequence(x):
-        raise fail(func, f"{name} must be a real number or array, got {type(x).__name__}",
-                   f"Pass e.g. {name}=1.0 or {name}=jnp.linspace(0, 1, 5)")
+        raise fail(
+            func,
+            f"{name} must be a real number or array, got {type(x).__name__}",
+            f"Pass e.g. {name}=1.0 or {name}=jnp.linspace(0, 1, 5)",
+        )
     check_representable(func, name, x)
     x = check_real_floating(func, name, jnp.asarray(x) if not is_tracer(x) else x)
     x = jnp.asarray(x)
@@ -157,8 +169,11 @@ def _real_points(func: str, name: str, x: ArrayLike) -> jax.Array:
     if not is_tracer(x):
         arr = np.asarray(x)
         if not np.all(np.isfinite(arr)):
-            raise fail(func, f"{name} must be finite, got {arr[~np.isfinite(arr)][:3]}",
-                       "Remove the NaN/inf points")
+            raise fail(
+                func,
+                f"{name} must be finite, got {arr[~np.isfinite(arr)][:3]}",
+                "Remove the NaN/inf points",
+            )
     return x
 
 
@@ -169,8 +184,9 @@ def _numeric_sequence(x) -> bool:
         return False
 
 
-def _check_steps(func: str, h: ArrayLike, like: jax.Array, exact: bool = True,
-                 auto: bool = True) -> jax.Array:
+def _check_steps(
+    func: str, h: ArrayLike, like: jax.Array, exact: bool = True, auto: bool = True
+) -> jax.Array:
     """``h``: finite, > 0, broadcastable to ``like``; with ``exact``, ``like + h != like``."""
     if h is None or isinstance(h, str | bool):
         raise fail(func, f"h must be a finite number > 0, got {h!r}", "Pass a positive step")
@@ -185,23 +201,30 @@ def _check_steps(func: str, h: ArrayLike, like: jax.Array, exact: bool = True,
     try:
         shape = jnp.broadcast_shapes(h.shape, like.shape)
     except ValueError as err:
-        raise fail(func, f"h must be a scalar or shaped like x {like.shape}, got shape "
-                   f"{h.shape}") from err
+        raise fail(
+            func, f"h must be a scalar or shaped like x {like.shape}, got shape {h.shape}"
+        ) from err
     if shape != like.shape:
         raise fail(func, f"h must be a scalar or shaped like x {like.shape}, got shape {h.shape}")
     if not is_tracer(h):
         arr = np.asarray(h, dtype=np.float64)
         bad = ~(np.isfinite(arr) & (arr > 0))
         if np.any(bad):
-            raise fail(func, f"h must be a finite number > 0, got {arr[bad][:3]}",
-                       "Pass a positive step" + (", or h=None for the automatic step" if auto
-                                                 else ""))
+            raise fail(
+                func,
+                f"h must be a finite number > 0, got {arr[bad][:3]}",
+                "Pass a positive step" + (", or h=None for the automatic step" if auto else ""),
+            )
         if exact and not is_tracer(like):
             gone = np.asarray((like + h) - like == 0)
             if np.any(gone):
-                raise fail(func, f"h = {np.broadcast_to(arr, gone.shape)[gone][:3]} is below the "
-                           f"resolution of x = {np.asarray(like)[gone][:3]} in {like.dtype} "
-                           "(x + h == x)", "Pass a larger step, or h=None")
+                raise fail(
+                    func,
+                    f"h = {np.broadcast_to(arr, gone.shape)[gone][:3]} is below the "
+                    f"resolution of x = {np.asarray(like)[gone][:3]} in {like.dtype} "
+                    "(x + h == x)",
+                    "Pass a larger step, or h=None",
+                )
     return h
 
 
@@ -235,8 +258,11 @@ def secant(f: Callable, x1: ArrayLike, x2: ArrayLike) -> tuple[jax.Array, jax.Ar
     check_callable("secant", "f", f)
     x1, x2 = _real_points("secant", "x1", x1), _real_points("secant", "x2", x2)
     if not is_tracer((x1, x2)) and np.any(np.asarray(x1 == x2)):
-        raise fail("secant", "x1 and x2 must differ (a secant needs two distinct points)",
-                   "For the tangent slope use derivative(f, x)")
+        raise fail(
+            "secant",
+            "x1 and x2 must differ (a secant needs two distinct points)",
+            "For the tangent slope use derivative(f, x)",
+        )
     y1, y2 = (check_output("secant", "f", f(t)) for t in (x1, x2))
     slope = (y2 - y1) / (x2 - x1)
     return slope, y1 - slope * x1
@@ -325,8 +351,14 @@ def central_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
 # --------------------------------------------------------------------------- derivative
 
 
-def derivative(f: Callable, x: ArrayLike, method: str = "central", h: ArrayLike | None = None,
-               order: int = 1, full_output: bool = False) -> jax.Array | DerivativeResult:
+def derivative(
+    f: Callable,
+    x: ArrayLike,
+    method: str = "central",
+    h: ArrayLike | None = None,
+    order: int = 1,
+    full_output: bool = False,
+) -> jax.Array | DerivativeResult:
     """The ``order``-th derivative of a scalar function ``f`` at every point of ``x``.
 
     ``f`` is written for one scalar and is batched with ``jax.vmap`` over ``x`` (any
@@ -404,19 +436,29 @@ def _traceable(name: str, fn: Callable, arg):
     """``fn(arg)``, turning jax's errors for Python control flow on tracers into an InputError."""
     try:
         return fn(arg)
-    except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError,
-            jax.errors.TracerIntegerConversionError, jax.errors.TracerArrayConversionError) as err:
-        raise fail(name, "f must be jax-traceable (it is evaluated with jax.vmap on a batch of "
-                   f"points), but it converts its argument to a Python value: {type(err).__name__}",
-                   "Use jnp.where instead of `if`, and jnp functions instead of math/numpy") from err
+    except (
+        jax.errors.ConcretizationTypeError,
+        jax.errors.TracerBoolConversionError,
+        jax.errors.TracerIntegerConversionError,
+        jax.errors.TracerArrayConversionError,
+    ) as err:
+        raise fail(
+            name,
+            "f must be jax-traceable (it is evaluated with jax.vmap on a batch of "
+            f"points), but it converts its argument to a Python value: {type(err).__name__}",
+            "Use jnp.where instead of `if`, and jnp functions instead of math/numpy",
+        ) from err
 
 
 def _check_method(name: str, method: str, order: int) -> tuple[str, int]:
     check_choice(name, "method", method, METHODS)
     order = check_int(name, "order", order, least=1, most=2)
     if method == "complex" and order != 1:
-        raise fail(name, "method='complex' gives first derivatives only",
-                   "Use method='richardson' or 'central' for order=2")
+        raise fail(
+            name,
+            "method='complex' gives first derivatives only",
+            "Use method='richardson' or 'central' for order=2",
+        )
     return method, order
 
 
@@ -473,12 +515,12 @@ def _engine(name, evaluate, x, scale, method, order, h):
         h = None if h is None else np.asarray(h)
     top = scale / 4 if h is None else h * 2.0**j0
     ratios = bp.asarray(2.0 ** -np.arange(J), dtype)
-    hs = (top[None] * ratios[:, None]).astype(dtype)     # (J, N)
+    hs = (top[None] * ratios[:, None]).astype(dtype)  # (J, N)
     if h is None:  # never below a few spacings of x (x + h == x would divide by 0)
         xc = x if bp is np else jax.lax.stop_gradient(x)
         hs = bp.maximum(hs, 4 * bp.abs(bp.nextafter(xc, bp.asarray(np.inf, dtype)) - xc)[None])
     tp, tm = x[None] + hs, x[None] - hs
-    ts = bp.concatenate([x[None], tp, tm])               # (2J + 1, N)
+    ts = bp.concatenate([x[None], tp, tm])  # (2J + 1, N)
     shape, vals = evaluate(jnp.asarray(ts))
     check_output(name, "f", vals)
     xp = jnp if traced or is_tracer(vals) else np
@@ -488,8 +530,8 @@ def _engine(name, evaluate, x, scale, method, order, h):
         vals = vals.astype(dtype)
     vals = vals.astype(dtype).reshape(shape + vals.shape[1:])
     out_nd = vals.ndim - 2
-    ex = (slice(None),) * 2 + (None,) * out_nd           # (J, N) -> (J, N, 1...)
-    f0, fp, fm = vals[0], vals[1:J + 1], vals[J + 1:]
+    ex = (slice(None),) * 2 + (None,) * out_nd  # (J, N) -> (J, N, 1...)
+    f0, fp, fm = vals[0], vals[1 : J + 1], vals[J + 1 :]
     hp, hm = (tp - x[None])[ex], (x[None] - tm)[ex]
     xs = xp.abs(x)[(slice(None),) + (None,) * out_nd]
     nanf = xp.asarray(np.nan, dtype)
@@ -497,12 +539,11 @@ def _engine(name, evaluate, x, scale, method, order, h):
     def shift(arr, k):  # arr[j + k] at j (NaN past the ends), along the level axis
         if k == 0:
             return arr
-        pad = xp.full((abs(k),) + arr.shape[1:], False if arr.dtype == bool else np.nan,
-                      arr.dtype)
+        pad = xp.full((abs(k),) + arr.shape[1:], False if arr.dtype == bool else np.nan, arr.dtype)
         return xp.concatenate([arr[k:], pad]) if k > 0 else xp.concatenate([pad, arr[:k]])
 
     with np.errstate(all="ignore"):
-        d1 = (fp - fm) / (hp + hm)                               # central first difference
+        d1 = (fp - fm) / (hp + hm)  # central first difference
         fmag = xp.maximum(xp.maximum(xp.abs(fp), xp.abs(fm)), xp.abs(f0)[None])
         # f's round-off at each level; eps |x f'| for the rounding of x inside f (a * x)
         fnoise = _NOISE * eps * fmag + 2 * eps * xs[None] * xp.nan_to_num(xp.abs(d1))
@@ -520,6 +561,7 @@ def _engine(name, evaluate, x, scale, method, order, h):
                 f2, h2 = shift(fs, -1), shift(hsd, -1)
                 D = 2 * ((f2 - fs) / (h2 - hsd) - (fs - f0) / hsd) / h2
                 noise = 8 * fnoise / hsd**2
+
         def choose(V, err, up, down, Vn, lo, hi):
             """The trusted level of least error (the first level when h is fixed)."""
             # A level is trusted where the differences shrink as the scheme's order says
@@ -556,7 +598,8 @@ def _engine(name, evaluate, x, scale, method, order, h):
             err = _SAFETY * xp.fmax(up, down) + Vn
             err, j, converged = choose(V, err, up, down, Vn, 2.0**4, 2.0**12)  # ratio ~2^8
         pick = lambda arr: xp.take_along_axis(  # noqa: E731
-            xp.broadcast_to(arr, err.shape), j[None], axis=0)[0]
+            xp.broadcast_to(arr, err.shape), j[None], axis=0
+        )[0]
         value, error = pick(V), pick(err)
         step = pick(xp.broadcast_to(hs[ex], err.shape))
 
@@ -564,10 +607,13 @@ def _engine(name, evaluate, x, scale, method, order, h):
         # eps^(1/3) s (when larger): a kink or a jump is there at every scale, while the
         # rounding inside f can fake one at tiny steps only. Both must agree.
         jref = int(round(math.log2(0.25 / eps ** (1 / 3))))
-        checks = [_kinks(xp, at_level(xp, clip, J, err.shape), spread, fp, fm, f0, hp, xs, n,
-                         eps) for clip in (xp.clip(jd, 2 if n == 1 else 3, J - 1),
-                                           xp.clip(xp.minimum(jd, jref), 2 if n == 1 else 3,
-                                                   J - 1))]
+        checks = [
+            _kinks(xp, at_level(xp, clip, J, err.shape), spread, fp, fm, f0, hp, xs, n, eps)
+            for clip in (
+                xp.clip(jd, 2 if n == 1 else 3, J - 1),
+                xp.clip(xp.minimum(jd, jref), 2 if n == 1 else 3, J - 1),
+            )
+        ]
         (kink, jump, rv, lv), (kink2, jump2, _, _) = checks
         jump = jump & jump2
         kink = (kink & kink2) | jump
@@ -577,17 +623,24 @@ def _engine(name, evaluate, x, scale, method, order, h):
 
         bad = xp.zeros(x.shape, bool)
         if method == "complex":
-            hc = (xp.asarray(eps, dtype) * xp.asarray(scale) if h_complex is None
-                  else xp.broadcast_to(xp.asarray(h_complex, dtype), x.shape))
+            hc = (
+                xp.asarray(eps, dtype) * xp.asarray(scale)
+                if h_complex is None
+                else xp.broadcast_to(xp.asarray(h_complex, dtype), x.shape)
+            )
             hc = hc if xp is jnp else np.asarray(hc, dtype)
             cdt = jnp.result_type(dtype, jnp.complex64)
-            zt = jnp.stack([jnp.asarray(x) + 1j * jnp.asarray(hc),
-                            jnp.asarray(x) + 2j * jnp.asarray(hc)]).astype(cdt)
+            zt = jnp.stack(
+                [jnp.asarray(x) + 1j * jnp.asarray(hc), jnp.asarray(x) + 2j * jnp.asarray(hc)]
+            ).astype(cdt)
             try:
                 zshape, zc = evaluate(zt)
             except TypeError as err_:
-                raise fail(name, f"f is not complex-safe: evaluating it at x + ih raised "
-                           f"{err_!r}", "Use method='central' or method='richardson'") from err_
+                raise fail(
+                    name,
+                    f"f is not complex-safe: evaluating it at x + ih raised {err_!r}",
+                    "Use method='central' or method='richardson'",
+                ) from err_
             if xp is np:
                 zc = np.asarray(zc)
             if not jnp.issubdtype(zc.dtype, jnp.complexfloating):
@@ -595,8 +648,9 @@ def _engine(name, evaluate, x, scale, method, order, h):
             zc = zc.reshape(zshape + zc.shape[1:])
             hcb = hc[(slice(None),) + (None,) * out_nd]
             c1, c2 = xp.imag(zc[0]) / hcb, xp.imag(zc[1]) / (2 * hcb)
-            ctol = (10 * (error + xp.abs(c1 - c2))
-                    + eps**0.25 * xp.maximum(xp.abs(value), xp.abs(c1)))
+            ctol = 10 * (error + xp.abs(c1 - c2)) + eps**0.25 * xp.maximum(
+                xp.abs(value), xp.abs(c1)
+            )
             mismatch = ~(xp.abs(c1 - value) <= ctol) & ~kink
             bad = mismatch.reshape(x.shape[0], -1).any(axis=1)
             value = xp.where(mismatch, nanf, c1.astype(dtype))
@@ -605,15 +659,17 @@ def _engine(name, evaluate, x, scale, method, order, h):
 
     converged = converged | kink | ~xp.isfinite(value)
     fields = (value, error, lv, rv, kink, step, jump, converged)
-    fields = tuple(jnp.asarray(v).astype(dtype) if v.dtype.kind == "f" else jnp.asarray(v)
-                   for v in fields)
+    fields = tuple(
+        jnp.asarray(v).astype(dtype) if v.dtype.kind == "f" else jnp.asarray(v) for v in fields
+    )
     return DerivativeResult(*fields), bad
 
 
 def at_level(xp, kl, J, shape):
     """``at(arr, d)``: arr at level ``kl - d`` (clipped to the ladder) for every point."""
     return lambda arr, d: xp.take_along_axis(
-        xp.broadcast_to(arr, shape), xp.clip(kl - d, 0, J - 1)[None], axis=0)[0]
+        xp.broadcast_to(arr, shape), xp.clip(kl - d, 0, J - 1)[None], axis=0
+    )[0]
 
 
 def _kinks(xp, at, spread, fp, fm, f0, hp, xs, n, eps):
@@ -640,14 +696,17 @@ def _kinks(xp, at, spread, fp, fm, f0, hp, xs, n, eps):
         wsum = 2 * sum(abs(wk) for wk in wts)
         gap, gap2 = xp.abs(r1 - l1), xp.abs(r2 - l2)
         near = functools.reduce(xp.fmax, [at(spread[nn], d) for d in (-2, -1, 0, 1, 2)])
-        tol = (10 * eps * (rn1 + ln1 + wsum * xs * slope / k**nn)
-               + math.sqrt(eps) * xp.maximum(xp.abs(r1), xp.abs(l1))
-               + 10 * xp.nan_to_num(near, nan=0.0, posinf=0.0))
+        tol = (
+            10 * eps * (rn1 + ln1 + wsum * xs * slope / k**nn)
+            + math.sqrt(eps) * xp.maximum(xp.abs(r1), xp.abs(l1))
+            + 10 * xp.nan_to_num(near, nan=0.0, posinf=0.0)
+        )
         # a kink: a gap above round-off, the same at k and 2k (smooth f: it grows 8-fold),
         # that matters beside f's own variation over the step
         vary = xp.abs(at(fp, 0) - f0) + xp.abs(f0 - at(fm, 0))
-        kink = kink | ((gap > tol) & (gap2 < 1.33 * gap) & (gap2 > gap / 1.33)
-                       & (gap * k**nn >= 1e-3 * vary))
+        kink = kink | (
+            (gap > tol) & (gap2 < 1.33 * gap) & (gap2 > gap / 1.33) & (gap * k**nn >= 1e-3 * vary)
+        )
         rv, lv = r1, l1
     # A jump: f(x + k) - f(x - k) does not shrink with k.
     dj = [xp.abs(at(fp, d) - at(fm, d)) for d in (0, 1, 2)]
@@ -664,9 +723,13 @@ def _report(name, res, bad, method, order, what, points) -> None:
     if np.any(np.asarray(bad)):
         where = np.flatnonzero(np.asarray(bad))[:3]
         shown = points[where] if points is not None else where
-        raise fail(name, f"f is not complex-safe: its complex step disagrees with a central "
-                   f"difference at {what} = {shown} (abs, comparisons, jnp.real or a real-valued "
-                   "result break it)", "Use method='central' or method='richardson'")
+        raise fail(
+            name,
+            f"f is not complex-safe: its complex step disagrees with a central "
+            f"difference at {what} = {shown} (abs, comparisons, jnp.real or a real-valued "
+            "result break it)",
+            "Use method='central' or method='richardson'",
+        )
     n = res.value.shape[0] if res.value.ndim else 1
     kink = np.asarray(res.kink).reshape(n, -1).any(axis=1)
     if kink.any():
@@ -681,7 +744,9 @@ def _report(name, res, bad, method, order, what, points) -> None:
             f"there; the one-sided derivatives{' (of f or of its derivative)' if order == 2 else ''}"
             f" disagree (left {left}, right {right}); the {method} value is not a derivative "
             f"there. See {name}(..., full_output=True).left/.right/.kink/.jump.",
-            NonDifferentiableWarning, stacklevel=3)
+            NonDifferentiableWarning,
+            stacklevel=3,
+        )
     value = np.asarray(res.value).reshape(n, -1)
     nonfinite = ~np.isfinite(value).all(axis=1) & ~kink
     if nonfinite.any():
@@ -690,7 +755,10 @@ def _report(name, res, bad, method, order, what, points) -> None:
         warnings.warn(
             f"{name}: no step gave a finite estimate at {what} = {pts} ({nonfinite.sum()} of {n} "
             "points): f is NaN or infinite around there (outside its domain, or overflowing). "
-            "The result is NaN there.", InaccurateDerivativeWarning, stacklevel=3)
+            "The result is NaN there.",
+            InaccurateDerivativeWarning,
+            stacklevel=3,
+        )
 
 
 # --------------------------------------------------------------------------- gradient, Jacobian
@@ -769,8 +837,9 @@ class _Coordinate:
         cols = jnp.tile(jnp.asarray(idx), k)
         rows = jnp.broadcast_to(self.v.astype(ts.dtype), (k * b, self.v.size))
         w = rows.at[jnp.arange(k * b), cols].set(ts.ravel())
-        return _traceable(self.name, jax.vmap(lambda r: ravel_pytree(self.f(self.unravel(r)))[0]),
-                          w)
+        return _traceable(
+            self.name, jax.vmap(lambda r: ravel_pytree(self.f(self.unravel(r)))[0]), w
+        )
 
 
 def _steps_for(name, h, v):
@@ -781,12 +850,24 @@ def _steps_for(name, h, v):
 
 
 def _warn_components(name, res, what="component"):
-    _report(name, DerivativeResult(*(jnp.atleast_1d(a) for a in res)), np.zeros(1, bool),
-            "numerical", 1, what, None)
+    _report(
+        name,
+        DerivativeResult(*(jnp.atleast_1d(a) for a in res)),
+        np.zeros(1, bool),
+        "numerical",
+        1,
+        what,
+        None,
+    )
 
 
-def numerical_jacobian(f: Callable, x: Any, method: str = "central", h: ArrayLike | None = None,
-                       full_output: bool = False) -> Any:
+def numerical_jacobian(
+    f: Callable,
+    x: Any,
+    method: str = "central",
+    h: ArrayLike | None = None,
+    full_output: bool = False,
+) -> Any:
     """Numerical Jacobian :math:`J_{ji} = \\partial f_j / \\partial x_i` of ``f`` at ``x``.
 
     Each input coordinate :math:`i` is a 1-D problem :math:`t \\mapsto f(x + (t - x_i) e_i)`
@@ -824,8 +905,7 @@ def numerical_jacobian(f: Callable, x: Any, method: str = "central", h: ArrayLik
     g = _Coordinate(f, v, unravel, o.size)
     res = _by_coordinate(name, g, v, method, 1, _steps_for(name, h, v))
     _warn_components(name, res)
-    fields = [_arrange(a, x, unravel, out0, unravel_out) for a in (res.value, res.error,
-                                                                   res.kink)]
+    fields = [_arrange(a, x, unravel, out0, unravel_out) for a in (res.value, res.error, res.kink)]
     return NumericalResult(*fields) if full_output else fields[0]
 
 
@@ -834,26 +914,34 @@ def _arrange(a, x, unravel, out0, unravel_out):
     if _is_leaf(x) and _is_leaf(out0):
         out_shape = jnp.shape(out0)
         return jnp.moveaxis(a.reshape((-1,) + (int(np.prod(out_shape)),)), 0, -1).reshape(
-            out_shape + jnp.shape(x))
+            out_shape + jnp.shape(x)
+        )
     in_leaves, in_def = jax.tree_util.tree_flatten(x)
     out_leaves, out_def = jax.tree_util.tree_flatten(out0)
     cols, start = [], 0
     for leaf in in_leaves:
         size = int(np.prod(jnp.shape(leaf)))
-        cols.append((a[start:start + size], jnp.shape(leaf)))
+        cols.append((a[start : start + size], jnp.shape(leaf)))
         start += size
     result, ostart = [], 0
     for oleaf in out_leaves:
         osize = int(np.prod(jnp.shape(oleaf)))
-        inner = [jnp.moveaxis(block[:, ostart:ostart + osize], 0, -1).reshape(
-            jnp.shape(oleaf) + shape) for block, shape in cols]
+        inner = [
+            jnp.moveaxis(block[:, ostart : ostart + osize], 0, -1).reshape(jnp.shape(oleaf) + shape)
+            for block, shape in cols
+        ]
         result.append(jax.tree_util.tree_unflatten(in_def, inner))
         ostart += osize
     return jax.tree_util.tree_unflatten(out_def, result)
 
 
-def numerical_gradient(f: Callable, x: Any, method: str = "central", h: ArrayLike | None = None,
-                       full_output: bool = False) -> Any:
+def numerical_gradient(
+    f: Callable,
+    x: Any,
+    method: str = "central",
+    h: ArrayLike | None = None,
+    full_output: bool = False,
+) -> Any:
     """Numerical gradient of a scalar function of an array or pytree (for checking autodiff).
 
     Component :math:`i` is the derivative of :math:`t \\mapsto f(x + (t - x_i) e_i)` at
@@ -888,8 +976,12 @@ def numerical_gradient(f: Callable, x: Any, method: str = "central", h: ArrayLik
     g = _Coordinate(f, v, unravel, o.size)
     res = _by_coordinate(name, g, v, method, 1, _steps_for(name, h, v))
     _warn_components(name, res)
-    fields = [unravel(a.reshape(-1).astype(v.dtype)) if a.dtype != bool
-              else _unravel_bool(a.reshape(-1), x) for a in (res.value, res.error, res.kink)]
+    fields = [
+        unravel(a.reshape(-1).astype(v.dtype))
+        if a.dtype != bool
+        else _unravel_bool(a.reshape(-1), x)
+        for a in (res.value, res.error, res.kink)
+    ]
     return NumericalResult(*fields) if full_output else fields[0]
 
 
@@ -898,7 +990,7 @@ def _unravel_bool(a, x):
     out, start = [], 0
     for leaf in leaves:
         size = int(np.prod(jnp.shape(leaf)))
-        out.append(a[start:start + size].reshape(jnp.shape(leaf)))
+        out.append(a[start : start + size].reshape(jnp.shape(leaf)))
         start += size
     return jax.tree_util.tree_unflatten(treedef, out)
 
@@ -923,12 +1015,20 @@ class _Direction:
         u = u.at[jnp.arange(b), i].add(self.s[i])
         u = u.at[jnp.arange(b), j].add(self.signs[idx] * self.s[j])
         w = self.v.astype(ts.dtype)[None, None] + ts[:, :, None] * u[None]
-        return _traceable(self.name, jax.vmap(lambda r: jnp.reshape(self.f(self.unravel(r)), ())),
-                          w.reshape(k * b, self.v.size))
+        return _traceable(
+            self.name,
+            jax.vmap(lambda r: jnp.reshape(self.f(self.unravel(r)), ())),
+            w.reshape(k * b, self.v.size),
+        )
 
 
-def numerical_hessian(f: Callable, x: Any, method: str = "central", h: ArrayLike | None = None,
-                      full_output: bool = False) -> Any:
+def numerical_hessian(
+    f: Callable,
+    x: Any,
+    method: str = "central",
+    h: ArrayLike | None = None,
+    full_output: bool = False,
+) -> Any:
     """Numerical Hessian :math:`H_{ij} = \\partial^2 f / \\partial x_i \\partial x_j` of a scalar ``f``.
 
     With :math:`s_i` the scale of :math:`x_i` (``max(1, |x_i|)`` as a power of two) and
@@ -1012,8 +1112,10 @@ def _arrange_hessian(m, x, unravel):
     offs = np.concatenate([[0], np.cumsum(sizes)])
     rows = []
     for a, sa in enumerate(shapes):
-        inner = [m[offs[a]:offs[a + 1], offs[b]:offs[b + 1]].reshape(sa + sb)
-                 for b, sb in enumerate(shapes)]
+        inner = [
+            m[offs[a] : offs[a + 1], offs[b] : offs[b + 1]].reshape(sa + sb)
+            for b, sb in enumerate(shapes)
+        ]
         rows.append(jax.tree_util.tree_unflatten(treedef, inner))
     return jax.tree_util.tree_unflatten(treedef, rows)
 

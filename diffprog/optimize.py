@@ -83,28 +83,35 @@ class DivergenceError(FloatingPointError):
 def _divergence_message(func: str, losses: np.ndarray, step: int) -> str:
     bad = float(losses[step])
     if step == 0:
-        return (f"{func}: the loss is {bad} at the starting params (step 0), before any update: "
-                "the model or the data give a non-finite loss, so lowering the learning rate "
-                "will not help. Check the data for NaN/inf and the model at the initial params "
-                "(log or sqrt of a negative, division by 0); the history is in err.result")
+        return (
+            f"{func}: the loss is {bad} at the starting params (step 0), before any update: "
+            "the model or the data give a non-finite loss, so lowering the learning rate "
+            "will not help. Check the data for NaN/inf and the model at the initial params "
+            "(log or sqrt of a negative, division by 0); the history is in err.result"
+        )
     first, last = float(losses[0]), float(losses[step - 1])
     if last > first or step == 1:
-        return (f"{func}: the run diverged: the loss grew from {first:.4g} (step 0) to {last:.4g} "
-                f"(step {step - 1}) and became {bad} at step {step}. The learning rate is too "
-                "large for this problem: lower it (e.g. by 10x) or rescale the data; the history "
-                "is in err.result")
-    return (f"{func}: the loss fell from {first:.4g} to {last:.4g}, then became {bad} at step "
-            f"{step}: an update made the params non-finite or left the model's domain (a NaN "
-            "gradient, e.g. sqrt or log at 0, or too large a step). Inspect "
-            "err.result.path (keep_params=True) near that step; a smaller learning rate may help")
+        return (
+            f"{func}: the run diverged: the loss grew from {first:.4g} (step 0) to {last:.4g} "
+            f"(step {step - 1}) and became {bad} at step {step}. The learning rate is too "
+            "large for this problem: lower it (e.g. by 10x) or rescale the data; the history "
+            "is in err.result"
+        )
+    return (
+        f"{func}: the loss fell from {first:.4g} to {last:.4g}, then became {bad} at step "
+        f"{step}: an update made the params non-finite or left the model's domain (a NaN "
+        "gradient, e.g. sqrt or log at 0, or too large a step). Inspect "
+        "err.result.path (keep_params=True) near that step; a smaller learning rate may help"
+    )
 
 
 def _check_arity(func: str, name: str, fn: Callable, nargs: int, form: str) -> None:
     try:
         inspect.signature(fn).bind(*([None] * nargs))
     except TypeError:
-        raise v.fail(func, f"{name} must take {nargs} positional argument(s) {form}",
-                     f"Define it as {form}") from None
+        raise v.fail(
+            func, f"{name} must take {nargs} positional argument(s) {form}", f"Define it as {form}"
+        ) from None
     except ValueError:  # no signature (a builtin): let the call decide
         pass
 
@@ -113,29 +120,41 @@ def _loss_value(func: str, out: Any, has_aux: bool) -> tuple[jax.Array, Any]:
     """The scalar loss (and aux) from what ``loss_fn`` returned, or a clear error."""
     if has_aux:
         if not isinstance(out, tuple | list) or len(out) != 2:
-            raise v.fail(func, f"with has_aux=True, loss_fn must return (loss, aux), got "
-                         f"{type(out).__name__}", "Return a pair, or pass has_aux=False")
+            raise v.fail(
+                func,
+                f"with has_aux=True, loss_fn must return (loss, aux), got {type(out).__name__}",
+                "Return a pair, or pass has_aux=False",
+            )
         value, aux = out
     else:
         if isinstance(out, tuple | list):
-            raise v.fail(func, f"loss_fn returned a {type(out).__name__} of {len(out)}, not a "
-                         "scalar", "Return the loss alone, or pass has_aux=True if it returns "
-                         "(loss, aux)")
+            raise v.fail(
+                func,
+                f"loss_fn returned a {type(out).__name__} of {len(out)}, not a scalar",
+                "Return the loss alone, or pass has_aux=True if it returns (loss, aux)",
+            )
         value, aux = out, None
     v.check_output(func, "loss_fn", value, scalar=True)
     if not jnp.issubdtype(jnp.result_type(value), jnp.floating):
-        raise v.fail(func, f"loss_fn must return a floating scalar, got dtype "
-                     f"{jnp.result_type(value)}", "Compute it in floats (e.g. jnp.mean(...))")
+        raise v.fail(
+            func,
+            f"loss_fn must return a floating scalar, got dtype {jnp.result_type(value)}",
+            "Compute it in floats (e.g. jnp.mean(...))",
+        )
     return value, aux
 
 
 def _check_optimizer(func: str, optimizer: Any) -> None:
-    if not (callable(getattr(optimizer, "init", None))
-            and callable(getattr(optimizer, "update", None))):
-        raise v.fail(func, f"optimizer must be an optax GradientTransformation (with init and "
-                     f"update), got {type(optimizer).__name__} {v._show(optimizer)}",
-                     "Pass e.g. optax.adam(1e-2); for plain gradient descent with a learning "
-                     "rate use diffprog.gradient_descent")
+    if not (
+        callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))
+    ):
+        raise v.fail(
+            func,
+            f"optimizer must be an optax GradientTransformation (with init and "
+            f"update), got {type(optimizer).__name__} {v._show(optimizer)}",
+            "Pass e.g. optax.adam(1e-2); for plain gradient descent with a learning "
+            "rate use diffprog.gradient_descent",
+        )
 
 
 def _check_params(func: str, params: PyTree) -> PyTree:
@@ -148,30 +167,42 @@ def _check_params(func: str, params: PyTree) -> PyTree:
 def _check_data(func: str, data: PyTree, batch_size: Any, key: Any) -> tuple[int, int | None]:
     leaves = jax.tree_util.tree_leaves(data)
     if not leaves:
-        raise v.fail(func, f"data has no arrays (got {v._show(data)})",
-                     "Pass an array or a pytree of arrays, e.g. data=(x, y)")
+        raise v.fail(
+            func,
+            f"data has no arrays (got {v._show(data)})",
+            "Pass an array or a pytree of arrays, e.g. data=(x, y)",
+        )
     shapes = [jnp.shape(leaf) for leaf in leaves]
     if any(len(s) == 0 for s in shapes) or len({s[0] for s in shapes}) != 1 or shapes[0][0] == 0:
-        raise v.fail(func, f"every array in data must share a non-empty leading (example) axis, "
-                     f"got shapes {shapes}", "Stack the examples along axis 0")
+        raise v.fail(
+            func,
+            f"every array in data must share a non-empty leading (example) axis, "
+            f"got shapes {shapes}",
+            "Stack the examples along axis 0",
+        )
     for leaf in leaves:
         v.check_representable(func, "data", leaf)
     n = shapes[0][0]
     if batch_size is None:
         if key is not None:
-            raise v.fail(func, "key was given without batch_size",
-                         "Pass batch_size=... to sample minibatches, or drop key")
+            raise v.fail(
+                func,
+                "key was given without batch_size",
+                "Pass batch_size=... to sample minibatches, or drop key",
+            )
         return n, None
     batch_size = v.check_int(func, "batch_size", batch_size, 1, n)
     if key is None:
-        raise v.fail(func, "minibatches (batch_size=...) need a PRNG key",
-                     "Pass key=jax.random.key(0)")
+        raise v.fail(
+            func, "minibatches (batch_size=...) need a PRNG key", "Pass key=jax.random.key(0)"
+        )
     dtype = getattr(key, "dtype", None)
     typed = dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
     raw = dtype == jnp.uint32 and jnp.shape(key) == (2,)
     if not (typed or raw):
-        raise v.fail(func, f"key must be a jax PRNG key, got {v._show(key)}",
-                     "Pass key=jax.random.key(0)")
+        raise v.fail(
+            func, f"key must be a jax PRNG key, got {v._show(key)}", "Pass key=jax.random.key(0)"
+        )
     return n, batch_size
 
 
@@ -208,6 +239,7 @@ def _make_chunk(func, loss_fn, optimizer, *, has_aux, batch_size, chunk_size, ke
     def value_and_grad(params, state, batch):
         if extra and not has_aux and batch_size is None:
             import optax  # L-BFGS / line searches store the value and gradient they computed
+
             try:
                 from_state = optax.value_and_grad_from_state(lambda p: objective(p, batch)[0])
                 loss, grads = from_state(params, state=state)
@@ -225,8 +257,13 @@ def _make_chunk(func, loss_fn, optimizer, *, has_aux, batch_size, chunk_size, ke
         (loss, aux), grads = value_and_grad(params, state, batch)
         if extra:
             updates, new_state = optimizer.update(
-                grads, state, params, value=loss, grad=grads,
-                value_fn=lambda p: objective(p, batch)[0])
+                grads,
+                state,
+                params,
+                value=loss,
+                grad=grads,
+                value_fn=lambda p: objective(p, batch)[0],
+            )
         else:
             updates, new_state = optimizer.update(grads, state, params)
         new = jax.tree_util.tree_map(lambda a, u: (a + u).astype(a.dtype), params, updates)
@@ -239,8 +276,9 @@ def _make_chunk(func, loss_fn, optimizer, *, has_aux, batch_size, chunk_size, ke
             p, s = carry
             new, new_s, loss, aux = step(p, s, data, key, start + j)
             keep = j < steps_left
-            new, new_s = jax.tree_util.tree_map(lambda a, b: jnp.where(keep, a, b),
-                                                (new, new_s), (p, s))
+            new, new_s = jax.tree_util.tree_map(
+                lambda a, b: jnp.where(keep, a, b), (new, new_s), (p, s)
+            )
             return (new, new_s), (loss, aux, p if keep_params else None)
 
         (p, s), hist = jax.lax.scan(body, (params, state), jnp.arange(chunk_size))
@@ -250,11 +288,23 @@ def _make_chunk(func, loss_fn, optimizer, *, has_aux, batch_size, chunk_size, ke
     return chunk
 
 
-def _run_loop(func: str, loss_fn: Callable, params: PyTree, optimizer: Any, num_steps: int, *,
-              opt_state: PyTree | None = None, has_aux: bool = False, data: PyTree = None,
-              batch_size: int | None = None, key: Any = None, keep_params: bool = False,
-              chunk_size: int | None = None, show_progress: bool | None = False,
-              throw: bool = True) -> OptResult:
+def _run_loop(
+    func: str,
+    loss_fn: Callable,
+    params: PyTree,
+    optimizer: Any,
+    num_steps: int,
+    *,
+    opt_state: PyTree | None = None,
+    has_aux: bool = False,
+    data: PyTree = None,
+    batch_size: int | None = None,
+    key: Any = None,
+    keep_params: bool = False,
+    chunk_size: int | None = None,
+    show_progress: bool | None = False,
+    throw: bool = True,
+) -> OptResult:
     """The one loop behind ``gradient_descent`` and ``fit`` (arguments already validated)."""
     if opt_state is None:
         opt_state = optimizer.init(params)
@@ -263,8 +313,15 @@ def _run_loop(func: str, loss_fn: Callable, params: PyTree, optimizer: Any, num_
         chunk_size = max(num_steps, 1)  # traced: one chunk, no Python loop over tracers
     chunk_size = min(chunk_size, max(num_steps, 1))
     key_arg = jnp.zeros((), jnp.uint32) if key is None else key
-    chunk = _make_chunk(func, loss_fn, optimizer, has_aux=has_aux, batch_size=batch_size,
-                        chunk_size=chunk_size, keep_params=keep_params)
+    chunk = _make_chunk(
+        func,
+        loss_fn,
+        optimizer,
+        has_aux=has_aux,
+        batch_size=batch_size,
+        chunk_size=chunk_size,
+        keep_params=keep_params,
+    )
     zero = jnp.zeros((), jnp.int32)
     run = traced(chunk, params, opt_state, data, key_arg, zero, zero)
 
@@ -274,8 +331,9 @@ def _run_loop(func: str, loss_fn: Callable, params: PyTree, optimizer: Any, num_
     for start in progress(starts, total=len(starts), desc=func, enabled=show_progress):
         length = min(chunk_size, num_steps - start)
         params, opt_state, (c_loss, c_aux, c_path), final_loss, final_aux = run(
-            params, opt_state, data, key_arg, jnp.int32(start), jnp.int32(length))
-        cut = (lambda a, n=length: a[:n])
+            params, opt_state, data, key_arg, jnp.int32(start), jnp.int32(length)
+        )
+        cut = lambda a, n=length: a[:n]
         losses.append(c_loss[:length])
         auxs.append(jax.tree_util.tree_map(cut, c_aux))
         path.append(jax.tree_util.tree_map(cut, c_path))
@@ -283,18 +341,23 @@ def _run_loop(func: str, loss_fn: Callable, params: PyTree, optimizer: Any, num_
             break
     if final_loss is None:  # zero steps: just the loss at the start
         final_loss, final_aux = _final(func, loss_fn, has_aux, params, data)
-    losses.append(jnp.reshape(final_loss, (1,)).astype(losses[0].dtype if losses
-                                                        else jnp.result_type(final_loss)))
+    losses.append(
+        jnp.reshape(final_loss, (1,)).astype(
+            losses[0].dtype if losses else jnp.result_type(final_loss)
+        )
+    )
     all_losses = jnp.concatenate(losses)
-    stack = (lambda *a: jnp.concatenate(a))
+    stack = lambda *a: jnp.concatenate(a)
     aux_hist = None
     if has_aux:
-        aux_hist = jax.tree_util.tree_map(stack, *auxs, jax.tree_util.tree_map(
-            lambda a: jnp.asarray(a)[None], final_aux))
+        aux_hist = jax.tree_util.tree_map(
+            stack, *auxs, jax.tree_util.tree_map(lambda a: jnp.asarray(a)[None], final_aux)
+        )
     full_path = None
     if keep_params:
-        full_path = jax.tree_util.tree_map(stack, *path, jax.tree_util.tree_map(
-            lambda a: a[None], params))
+        full_path = jax.tree_util.tree_map(
+            stack, *path, jax.tree_util.tree_map(lambda a: a[None], params)
+        )
     finite = jnp.isfinite(all_losses)
     diverged_at = jnp.where(jnp.all(finite), -1, jnp.argmin(finite)).astype(jnp.int32)
     result = OptResult(params, all_losses, full_path, opt_state, aux_hist, diverged_at)
@@ -311,9 +374,15 @@ def _final(func: str, loss_fn: Callable, has_aux: bool, params: PyTree, data: Py
     return _loss_value(func, out, has_aux)
 
 
-def gradient_descent(loss_fn: Callable[[PyTree], jax.Array], params: PyTree, lr: float,
-                     num_steps: int, *, keep_params: bool = False,
-                     throw: bool = True) -> OptResult:
+def gradient_descent(
+    loss_fn: Callable[[PyTree], jax.Array],
+    params: PyTree,
+    lr: float,
+    num_steps: int,
+    *,
+    keep_params: bool = False,
+    throw: bool = True,
+) -> OptResult:
     """Plain gradient descent, written from scratch: ``params <- params - lr * grad(loss)(params)``.
 
     Each step moves every parameter against its partial derivative, scaled by the
@@ -357,16 +426,34 @@ def gradient_descent(loss_fn: Callable[[PyTree], jax.Array], params: PyTree, lr:
     v.check_representable(func, "lr", lr)
     num_steps = v.check_int(func, "num_steps", num_steps, 0)
     params = _check_params(func, params)
-    result = _run_loop(func, loss_fn, params, _PlainGD(lr), num_steps,
-                       keep_params=bool(keep_params), throw=bool(throw))
+    result = _run_loop(
+        func,
+        loss_fn,
+        params,
+        _PlainGD(lr),
+        num_steps,
+        keep_params=bool(keep_params),
+        throw=bool(throw),
+    )
     return result._replace(opt_state=None)
 
 
-def fit(loss_fn: Callable[..., Any], params: PyTree, optimizer: Any, num_steps: int, *,
-        opt_state: PyTree | None = None, has_aux: bool = False, data: PyTree = None,
-        batch_size: int | None = None, key: jax.Array | None = None, keep_params: bool = False,
-        chunk_size: int | None = None, show_progress: bool | None = None,
-        throw: bool = True) -> OptResult:
+def fit(
+    loss_fn: Callable[..., Any],
+    params: PyTree,
+    optimizer: Any,
+    num_steps: int,
+    *,
+    opt_state: PyTree | None = None,
+    has_aux: bool = False,
+    data: PyTree = None,
+    batch_size: int | None = None,
+    key: jax.Array | None = None,
+    keep_params: bool = False,
+    chunk_size: int | None = None,
+    show_progress: bool | None = None,
+    throw: bool = True,
+) -> OptResult:
     """Minimise ``loss_fn`` with any optax optimiser, in compiled chunks, with a progress bar.
 
     Each step computes :math:`C(\\theta_k)` and :math:`\\nabla C(\\theta_k)`, asks the optimiser
@@ -437,8 +524,11 @@ def fit(loss_fn: Callable[..., Any], params: PyTree, optimizer: Any, num_steps: 
     params = _check_params(func, params)
     if data is None:
         if batch_size is not None or key is not None:
-            raise v.fail(func, "batch_size/key were given without data",
-                         "Pass data=(x, y) and write loss_fn(params, batch)")
+            raise v.fail(
+                func,
+                "batch_size/key were given without data",
+                "Pass data=(x, y) and write loss_fn(params, batch)",
+            )
         _check_arity(func, "loss_fn", loss_fn, 1, "loss_fn(params)")
     else:
         _check_data(func, data, batch_size, key)
@@ -447,13 +537,29 @@ def fit(loss_fn: Callable[..., Any], params: PyTree, optimizer: Any, num_steps: 
         want = jax.tree_util.tree_structure(jax.eval_shape(optimizer.init, params))
         got = jax.tree_util.tree_structure(opt_state)
         if want != got:
-            raise v.fail(func, "opt_state does not have the structure of optimizer.init(params) "
-                         f"(got {v._show(got)})", "Pass result.opt_state from a run with the same "
-                         "optimizer and params, or leave opt_state=None to start afresh")
-    return _run_loop(func, loss_fn, params, optimizer, num_steps, opt_state=opt_state,
-                     has_aux=has_aux, data=data, batch_size=batch_size, key=key,
-                     keep_params=bool(keep_params), chunk_size=chunk_size,
-                     show_progress=show_progress, throw=bool(throw))
+            raise v.fail(
+                func,
+                "opt_state does not have the structure of optimizer.init(params) "
+                f"(got {v._show(got)})",
+                "Pass result.opt_state from a run with the same "
+                "optimizer and params, or leave opt_state=None to start afresh",
+            )
+    return _run_loop(
+        func,
+        loss_fn,
+        params,
+        optimizer,
+        num_steps,
+        opt_state=opt_state,
+        has_aux=has_aux,
+        data=data,
+        batch_size=batch_size,
+        key=key,
+        keep_params=bool(keep_params),
+        chunk_size=chunk_size,
+        show_progress=show_progress,
+        throw=bool(throw),
+    )
 
 
 def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
@@ -493,8 +599,11 @@ def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
     dtype = jnp.zeros(()).dtype
     x, y = jnp.asarray(x, dtype), jnp.asarray(y, dtype)
     if x.ndim == 0 or y.ndim == 0 or x.shape[0] != y.shape[0] or x.ndim > 2 or y.ndim > 2:
-        raise v.fail(func, f"x (shape {x.shape}) and y (shape {y.shape}) must be 1-D or 2-D with "
-                     "the same number of points along axis 0")
+        raise v.fail(
+            func,
+            f"x (shape {x.shape}) and y (shape {y.shape}) must be 1-D or 2-D with "
+            "the same number of points along axis 0",
+        )
     if x.shape[0] < 2:
         raise v.fail(func, f"need at least 2 points to fit a line, got {x.shape[0]}")
     if x.ndim == 1:
@@ -503,8 +612,11 @@ def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
         dx, dy = x - jnp.mean(x), y - jnp.mean(y)
         sxx = jnp.sum(dx * dx)
         if not v.is_tracer(sxx) and float(sxx) == 0.0:
-            raise v.fail(func, "all x are equal, so the slope is undefined",
-                         "The data need at least two distinct x")
+            raise v.fail(
+                func,
+                "all x are equal, so the slope is undefined",
+                "The data need at least two distinct x",
+            )
         m = jnp.sum(dx * dy) / sxx
         return {"m": m, "b": jnp.mean(y) - m * jnp.mean(x)}
     design = jnp.concatenate([x, jnp.ones((x.shape[0], 1), x.dtype)], axis=1)

@@ -112,30 +112,38 @@ def make_mesh(num_devices: int | None = None) -> Mesh:
     if num_devices is None:
         num_devices = len(devices)
     if isinstance(num_devices, bool) or not isinstance(num_devices, (int, np.integer)):
-        raise v.fail("make_mesh", f"num_devices must be an int or None, got "
-                     f"{type(num_devices).__name__}")
+        raise v.fail(
+            "make_mesh", f"num_devices must be an int or None, got {type(num_devices).__name__}"
+        )
     if not 1 <= num_devices <= len(devices):
         raise v.fail(
-            "make_mesh", f"num_devices={num_devices}, but there are {len(devices)} device(s) "
-            f"({devices[0].platform}): pass a number from 1 to {len(devices)}, or None for all"
+            "make_mesh",
+            f"num_devices={num_devices}, but there are {len(devices)} device(s) "
+            f"({devices[0].platform}): pass a number from 1 to {len(devices)}, or None for all",
         )
     return mesh_1d(devices[:num_devices], DATA_AXIS)
 
 
 def _check_mesh(mesh: Any) -> Mesh:
     if not isinstance(mesh, Mesh):
-        raise v.fail("parallel", f"mesh must be a jax.sharding.Mesh (see diffprog.make_mesh), "
-                     f"got {type(mesh).__name__}")
+        raise v.fail(
+            "parallel",
+            f"mesh must be a jax.sharding.Mesh (see diffprog.make_mesh), got {type(mesh).__name__}",
+        )
     if tuple(mesh.axis_names) != (DATA_AXIS,):
-        raise v.fail("parallel", f"mesh must be 1-D with the axis name {DATA_AXIS!r}, got axes "
-                     f"{tuple(mesh.axis_names)}: build it with diffprog.make_mesh()")
+        raise v.fail(
+            "parallel",
+            f"mesh must be 1-D with the axis name {DATA_AXIS!r}, got axes "
+            f"{tuple(mesh.axis_names)}: build it with diffprog.make_mesh()",
+        )
     return mesh
 
 
 def _as_global(leaf: Any, sharding: NamedSharding) -> jax.Array:
     """``leaf`` placed with ``sharding`` (a value equal on every process)."""
-    if jax.process_count() > 1 and not (isinstance(leaf, jax.Array)
-                                        and not leaf.is_fully_addressable):
+    if jax.process_count() > 1 and not (
+        isinstance(leaf, jax.Array) and not leaf.is_fully_addressable
+    ):
         leaf = np.asarray(leaf)  # a host value, the same on every process
     return jax.device_put(leaf, sharding)
 
@@ -163,12 +171,16 @@ def replicate(tree: PyTree, mesh: Mesh) -> PyTree:
 def _batch_size(batch: PyTree) -> int:
     leaves = jax.tree.leaves(batch)
     if not leaves:
-        raise v.fail("shard_batch", "batch has no arrays: pass an array or a pytree of arrays, "
-                     "e.g. (x, y)")
+        raise v.fail(
+            "shard_batch", "batch has no arrays: pass an array or a pytree of arrays, e.g. (x, y)"
+        )
     shapes = [np.shape(leaf) for leaf in leaves]
     if any(len(s) == 0 for s in shapes) or len({s[0] for s in shapes}) != 1:
-        raise v.fail("shard_batch", f"every array in batch must have the same leading (example) "
-                     f"axis, got shapes {shapes}: stack examples along axis 0")
+        raise v.fail(
+            "shard_batch",
+            f"every array in batch must have the same leading (example) "
+            f"axis, got shapes {shapes}: stack examples along axis 0",
+        )
     return shapes[0][0]
 
 
@@ -206,44 +218,55 @@ def shard_batch(batch: PyTree, mesh: Mesh) -> PyTree:
     if n % k:
         share = "this process's share of the batch" if multiprocess else "the batch"
         raise v.fail(
-            "shard_batch", f"{share} has {n} examples, not a multiple of the {k} devices it is split over: "
+            "shard_batch",
+            f"{share} has {n} examples, not a multiple of the {k} devices it is split over: "
             f"trim it to {n - n % k} (drop {n % k}) or pad it to {n + k - n % k} examples and "
-            "mask the padded ones out of the loss"
+            "mask the padded ones out of the loss",
         )
     if multiprocess:
         return jax.tree.map(
-            lambda a: jax.make_array_from_process_local_data(sharding, np.asarray(a)), batch)
+            lambda a: jax.make_array_from_process_local_data(sharding, np.asarray(a)), batch
+        )
     return jax.device_put(batch, sharding)
 
 
 def _checked_loss(func: str, loss_fn: Callable) -> Callable:
     """``loss_fn`` with its output checked (a real scalar) as it is traced."""
     if not callable(loss_fn):
-        raise v.fail(func, f"loss_fn must be a function (params, batch) -> scalar, got "
-                     f"{type(loss_fn).__name__}", "Pass e.g. lambda w, b: jnp.mean((b[0] * w - "
-                     "b[1]) ** 2)")
+        raise v.fail(
+            func,
+            f"loss_fn must be a function (params, batch) -> scalar, got {type(loss_fn).__name__}",
+            "Pass e.g. lambda w, b: jnp.mean((b[0] * w - b[1]) ** 2)",
+        )
     try:
         import inspect
 
         inspect.signature(loss_fn).bind(None, None)
     except TypeError:
-        raise v.fail(func, "loss_fn must take two arguments (params, batch)",
-                     "Define it as loss_fn(params, batch)") from None
+        raise v.fail(
+            func,
+            "loss_fn must take two arguments (params, batch)",
+            "Define it as loss_fn(params, batch)",
+        ) from None
     except ValueError:
         pass
 
     def loss(params, batch):
         out = v.check_output(func, "loss_fn", loss_fn(params, batch), scalar=True)
         if not jax.numpy.issubdtype(jax.numpy.result_type(out), jax.numpy.floating):
-            raise v.fail(func, f"loss_fn must return a floating scalar, got dtype "
-                         f"{jax.numpy.result_type(out)}", "Compute the loss in floats")
+            raise v.fail(
+                func,
+                f"loss_fn must return a floating scalar, got dtype {jax.numpy.result_type(out)}",
+                "Compute the loss in floats",
+            )
         return out
 
     return loss
 
 
 def data_parallel_value_and_grad(
-    loss_fn: Callable[[PyTree, PyTree], jax.Array], mesh: Mesh | None = None,
+    loss_fn: Callable[[PyTree, PyTree], jax.Array],
+    mesh: Mesh | None = None,
 ) -> Callable[[PyTree, PyTree], tuple[jax.Array, PyTree]]:
     """``jax.value_and_grad(loss_fn)``, with the batch split across the devices of ``mesh``.
 
@@ -285,18 +308,20 @@ def data_parallel_value_and_grad(
     replicated = NamedSharding(mesh, P())
 
     def program(params, batch):
-        return jax.lax.with_sharding_constraint(jax.value_and_grad(loss)(params, batch),
-                                                replicated)
+        return jax.lax.with_sharding_constraint(jax.value_and_grad(loss)(params, batch), replicated)
 
     def value_and_grad(params: PyTree, batch: PyTree) -> tuple[jax.Array, PyTree]:
         return call_traced(program, replicate(params, mesh), shard_batch(batch, mesh))
 
-    value_and_grad.__doc__ = (f"value_and_grad of {getattr(loss_fn, '__name__', 'loss_fn')}, "
-                              f"data-parallel over {mesh.size} device(s): (params, batch) -> "
-                              "(loss, grads).")
+    value_and_grad.__doc__ = (
+        f"value_and_grad of {getattr(loss_fn, '__name__', 'loss_fn')}, "
+        f"data-parallel over {mesh.size} device(s): (params, batch) -> "
+        "(loss, grads)."
+    )
     value_and_grad.mesh = mesh
     value_and_grad.lower = lambda params, batch: jax.jit(program).lower(
-        replicate(params, mesh), shard_batch(batch, mesh))
+        replicate(params, mesh), shard_batch(batch, mesh)
+    )
     return value_and_grad
 
 
@@ -339,11 +364,15 @@ def data_parallel_step(
         3.0
     """
     checked = _checked_loss("data_parallel_step", loss_fn)
-    if not (callable(getattr(optimizer, "init", None))
-            and callable(getattr(optimizer, "update", None))):
-        raise v.fail("data_parallel_step", f"optimizer must be an optax GradientTransformation "
-                     f"(with init and update), got {type(optimizer).__name__}",
-                     "Pass e.g. optax.sgd(0.1)")
+    if not (
+        callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))
+    ):
+        raise v.fail(
+            "data_parallel_step",
+            f"optimizer must be an optax GradientTransformation "
+            f"(with init and update), got {type(optimizer).__name__}",
+            "Pass e.g. optax.sgd(0.1)",
+        )
     import optax
 
     mesh = make_mesh() if mesh is None else _check_mesh(mesh)
@@ -356,11 +385,14 @@ def data_parallel_step(
         return jax.lax.with_sharding_constraint(out, replicated)
 
     def data_parallel_step(params: PyTree, opt_state: PyTree, batch: PyTree):
-        return call_traced(step, replicate(params, mesh), replicate(opt_state, mesh),
-                           shard_batch(batch, mesh))
+        return call_traced(
+            step, replicate(params, mesh), replicate(opt_state, mesh), shard_batch(batch, mesh)
+        )
 
-    data_parallel_step.__doc__ = (f"One {type(optimizer).__name__} step of loss_fn, data-parallel "
-                                  f"over {mesh.size} device(s): (params, opt_state, batch) -> "
-                                  "(params, opt_state, loss).")
+    data_parallel_step.__doc__ = (
+        f"One {type(optimizer).__name__} step of loss_fn, data-parallel "
+        f"over {mesh.size} device(s): (params, opt_state, batch) -> "
+        "(params, opt_state, loss)."
+    )
     data_parallel_step.mesh = mesh
     return data_parallel_step

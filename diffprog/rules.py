@@ -54,8 +54,24 @@ from jax.typing import ArrayLike
 from ._validate import fail, is_tracer
 
 __all__ = [
-    "Diff", "add", "chain", "constant", "cos", "exp", "identity", "log", "mul", "power", "scale",
-    "sigmoid", "sin", "sqrt", "sub", "tanh", "truediv", "x",
+    "Diff",
+    "add",
+    "chain",
+    "constant",
+    "cos",
+    "exp",
+    "identity",
+    "log",
+    "mul",
+    "power",
+    "scale",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "sub",
+    "tanh",
+    "truediv",
+    "x",
 ]
 
 #: Past this many characters, ``expr``/``dexpr`` are written with let-bindings, not inline.
@@ -79,11 +95,11 @@ def _num(c: float) -> _Text:
 class _Block(NamedTuple):
     """A function of one variable with a known derivative (an elementary function, a power)."""
 
-    rule: str                          # "elementary" or "power"
+    rule: str  # "elementary" or "power"
     f: Callable[[Any], Any]
     df: Callable[[Any], Any]
-    text: Callable[[_Text], _Text]      # the argument's text -> the function's text
-    dtext: Callable[[_Text], _Text]     # the argument's text -> the derivative's text
+    text: Callable[[_Text], _Text]  # the argument's text -> the function's text
+    dtext: Callable[[_Text], _Text]  # the argument's text -> the derivative's text
 
 
 def _call(name: str) -> Callable[[_Text], _Text]:
@@ -100,8 +116,7 @@ def _substituting(template: str) -> Callable[[_Text], _Text]:
     atomic = re.fullmatch(r"[A-Za-z_]\w*(\(x\))?", template) is not None
 
     def text(a: _Text) -> _Text:
-        s = re.sub(r"\(x\)|\bx\b", lambda m: f"({a[0]})" if m.group() == "(x)" else _p(a),
-                   template)
+        s = re.sub(r"\(x\)|\bx\b", lambda m: f"({a[0]})" if m.group() == "(x)" else _p(a), template)
         return s, atomic
 
     return text
@@ -136,19 +151,39 @@ class Diff:
 
     __slots__ = ("_op", "_args", "_c", "_block", "rule", "parts", "const", "_order", "_texts")
 
-    def __init__(self, f: Callable, df: Callable, expr: str, dexpr: str,
-                 rule: str = "elementary", parts: tuple = ()) -> None:
+    def __init__(
+        self,
+        f: Callable,
+        df: Callable,
+        expr: str,
+        dexpr: str,
+        rule: str = "elementary",
+        parts: tuple = (),
+    ) -> None:
         if not (callable(f) and callable(df)):
-            raise fail("Diff", "f and df must be callables (the function and its derivative)",
-                       "e.g. Diff(jnp.sinh, jnp.cosh, 'sinh(x)', 'cosh(x)')")
+            raise fail(
+                "Diff",
+                "f and df must be callables (the function and its derivative)",
+                "e.g. Diff(jnp.sinh, jnp.cosh, 'sinh(x)', 'cosh(x)')",
+            )
         if not (isinstance(expr, str) and isinstance(dexpr, str)):
-            raise fail("Diff", "expr and dexpr must be strings written in x",
-                       "e.g. Diff(jnp.sinh, jnp.cosh, 'sinh(x)', 'cosh(x)')")
+            raise fail(
+                "Diff",
+                "expr and dexpr must be strings written in x",
+                "e.g. Diff(jnp.sinh, jnp.cosh, 'sinh(x)', 'cosh(x)')",
+            )
         block = _Block(str(rule), f, df, _substituting(expr), _substituting(dexpr))
         self._init("apply", (_X,), block=block, rule=str(rule), parts=())
 
-    def _init(self, op: str, args: tuple, c: float = 0.0, block: _Block | None = None,
-              rule: str = "", parts: tuple | None = None) -> None:
+    def _init(
+        self,
+        op: str,
+        args: tuple,
+        c: float = 0.0,
+        block: _Block | None = None,
+        rule: str = "",
+        parts: tuple | None = None,
+    ) -> None:
         self._op, self._args, self._c, self._block = op, args, c, block
         self.rule = rule
         self.parts = args if parts is None else parts
@@ -232,9 +267,15 @@ class Diff:
             expr, dexpr = _node_text(n, shown)
             name = None
             r = refs.get(id(n), 0)
-            if n._op not in ("x", "const") and r and (
-                    (name_shared and r > 1) or len(expr[0]) > width
-                    or (dexpr is not None and len(dexpr[0]) > width)):
+            if (
+                n._op not in ("x", "const")
+                and r
+                and (
+                    (name_shared and r > 1)
+                    or len(expr[0]) > width
+                    or (dexpr is not None and len(dexpr[0]) > width)
+                )
+            ):
                 name = f"u{len(names) + 1}"
                 names[id(n)] = name
                 shown[id(n)] = ((name, True), None if n.const else (f"{name}'", True))
@@ -326,13 +367,19 @@ class Diff:
 
     def __pow__(self, n: float) -> Diff:
         if isinstance(n, Diff):
-            raise fail("Diff.__pow__", "u ** v with a function exponent is not a rule here",
-                       "write exp(v * log(u)) and let the chain and product rules do it")
+            raise fail(
+                "Diff.__pow__",
+                "u ** v with a function exponent is not a rule here",
+                "write exp(v * log(u)) and let the chain and product rules do it",
+            )
         return chain(power(n), self)
 
     def __rpow__(self, base: float) -> Diff:
-        raise fail("Diff.__rpow__", f"{base} ** u is not a rule here",
-                   f"write exp(u * log({base})) instead")
+        raise fail(
+            "Diff.__rpow__",
+            f"{base} ** u is not a rule here",
+            f"write exp(u * log({base})) instead",
+        )
 
 
 # --------------------------------------------------------------------------- graph helpers
@@ -372,14 +419,21 @@ def _full(t: jax.Array, v: Any) -> jax.Array:
 def _point(func: str, x: Any) -> jax.Array:
     """The point(s) to evaluate at, as a float array."""
     if x is None or isinstance(x, str | bytes | dict) or isinstance(x, bool):
-        raise fail(func, f"x must be a real number or array, got {type(x).__name__} {x!r}",
-                   "Pass a float, e.g. f.d(2.0), or an array of points")
+        raise fail(
+            func,
+            f"x must be a real number or array, got {type(x).__name__} {x!r}",
+            "Pass a float, e.g. f.d(2.0), or an array of points",
+        )
     if not is_tracer(x):
         arr = np.asarray(x)
-        if np.iscomplexobj(arr) or not (np.issubdtype(arr.dtype, np.number)
-                                        or arr.dtype == jnp.bfloat16):
-            raise fail(func, f"x must be a real number or array, got dtype {arr.dtype}",
-                       "Pass real floats (the rules here are for real functions)")
+        if np.iscomplexobj(arr) or not (
+            np.issubdtype(arr.dtype, np.number) or arr.dtype == jnp.bfloat16
+        ):
+            raise fail(
+                func,
+                f"x must be a real number or array, got dtype {arr.dtype}",
+                "Pass real floats (the rules here are for real functions)",
+            )
     return jnp.asarray(x, dtype=jnp.result_type(float, x))
 
 
@@ -453,7 +507,7 @@ def _node_text(n: Diff, shown: dict) -> tuple[_Text, _Text | None]:
     if op == "scale":
         c = _num(n._c)
         return (f"{c[0]}*{_p(ue)}", False), None if ud is None else (f"{c[0]}*{_p(ud)}", False)
-    (ve, vd), = rest
+    ((ve, vd),) = rest
     expr, dexpr = _BINARY_TEXT[op](ue, ud, ve, vd)
     return (expr, False), None if n.const else (dexpr, _ATOM.fullmatch(dexpr) is not None)
 
@@ -466,19 +520,25 @@ def _join(*terms: str | None) -> str:
 
 
 _BINARY_TEXT: dict[str, Callable[..., tuple[str, str]]] = {
-    "add": lambda ue, ud, ve, vd: (
-        f"{ue[0]} + {ve[0]}", _join(ud and ud[0], vd and vd[0])),
+    "add": lambda ue, ud, ve, vd: (f"{ue[0]} + {ve[0]}", _join(ud and ud[0], vd and vd[0])),
     "sub": lambda ue, ud, ve, vd: (
         f"{ue[0]} - {_p(ve)}",
-        (ud[0] if ud else "") + (f" - {_p(vd)}" if ud and vd else f"-{_p(vd)}" if vd else "")),
+        (ud[0] if ud else "") + (f" - {_p(vd)}" if ud and vd else f"-{_p(vd)}" if vd else ""),
+    ),
     "mul": lambda ue, ud, ve, vd: (
         f"{_p(ue)}*{_p(ve)}",
-        _join(ud and f"{_p(ud)}*{_p(ve)}", vd and f"{_p(ue)}*{_p(vd)}")),
+        _join(ud and f"{_p(ud)}*{_p(ve)}", vd and f"{_p(ue)}*{_p(vd)}"),
+    ),
     "div": lambda ue, ud, ve, vd: (
         f"{_p(ue)}/{_p(ve)}",
-        (f"({_p(ud)}*{_p(ve)} - {_p(ue)}*{_p(vd)})/{_p(ve)}**2" if ud and vd
-         else f"{_p(ud)}*{_p(ve)}/{_p(ve)}**2" if ud
-         else f"-{_p(ue)}*{_p(vd)}/{_p(ve)}**2")),
+        (
+            f"({_p(ud)}*{_p(ve)} - {_p(ue)}*{_p(vd)})/{_p(ve)}**2"
+            if ud and vd
+            else f"{_p(ud)}*{_p(ve)}/{_p(ve)}**2"
+            if ud
+            else f"-{_p(ue)}*{_p(vd)}/{_p(ve)}**2"
+        ),
+    ),
 }
 
 
@@ -486,13 +546,20 @@ def _lift(u: Any, func: str = "rules") -> Diff:
     if isinstance(u, Diff):
         return u
     if isinstance(u, bool) or is_tracer(u):
-        raise fail(func, f"expected a Diff or a number, got {type(u).__name__} {u!r}",
-                   "build functions from diffprog.rules.x, e.g. 3 * x**2")
-    if isinstance(u, Real) or (hasattr(u, "shape") and jnp.shape(u) == ()
-                               and not np.iscomplexobj(u)):
+        raise fail(
+            func,
+            f"expected a Diff or a number, got {type(u).__name__} {u!r}",
+            "build functions from diffprog.rules.x, e.g. 3 * x**2",
+        )
+    if isinstance(u, Real) or (
+        hasattr(u, "shape") and jnp.shape(u) == () and not np.iscomplexobj(u)
+    ):
         return constant(float(u))
-    raise fail(func, f"expected a Diff or a number, got {type(u).__name__}",
-               "build functions from diffprog.rules.x, e.g. 3 * x**2")
+    raise fail(
+        func,
+        f"expected a Diff or a number, got {type(u).__name__}",
+        "build functions from diffprog.rules.x, e.g. 3 * x**2",
+    )
 
 
 # --------------------------------------------------------------------------- the rules
@@ -506,10 +573,18 @@ def constant(c: float) -> Diff:
         >>> float(constant(7.0).d(3.0))
         0.0
     """
-    if isinstance(c, bool) or not isinstance(c, Real | np.number | np.ndarray | jax.Array) \
-            or is_tracer(c) or np.ndim(c) != 0 or np.iscomplexobj(c):
-        raise fail("constant", f"c must be a real number, got {type(c).__name__} {c!r}",
-                   "Pass a float, e.g. constant(7.0)")
+    if (
+        isinstance(c, bool)
+        or not isinstance(c, Real | np.number | np.ndarray | jax.Array)
+        or is_tracer(c)
+        or np.ndim(c) != 0
+        or np.iscomplexobj(c)
+    ):
+        raise fail(
+            "constant",
+            f"c must be a real number, got {type(c).__name__} {c!r}",
+            "Pass a float, e.g. constant(7.0)",
+        )
     return Diff._new("const", c=float(c), rule="constant")
 
 
@@ -542,8 +617,7 @@ def _apply(block: _Block, u: Diff, rule: str | None = None, parts: tuple | None 
 def _power_node(n: float) -> Diff:
     m = _num(n)[0]
     dtext = _fmt(f"{m}*{{p}}") if n == 2 else _fmt(f"{m}*{{p}}**{_num(n - 1)[0]}")
-    block = _Block("power", lambda t: t**n, lambda t: n * t ** (n - 1),
-                   _fmt(f"{{p}}**{m}"), dtext)
+    block = _Block("power", lambda t: t**n, lambda t: n * t ** (n - 1), _fmt(f"{{p}}**{m}"), dtext)
     return _apply(block, _X)
 
 
@@ -555,11 +629,18 @@ def power(n: float) -> Diff:
         >>> float(power(3).d(2.0))
         12.0
     """
-    ok = not (isinstance(n, bool) or is_tracer(n)) and np.ndim(n) == 0 \
-        and isinstance(n, Real | np.number | np.ndarray | jax.Array) and not np.iscomplexobj(n)
+    ok = (
+        not (isinstance(n, bool) or is_tracer(n))
+        and np.ndim(n) == 0
+        and isinstance(n, Real | np.number | np.ndarray | jax.Array)
+        and not np.iscomplexobj(n)
+    )
     if not ok or not math.isfinite(float(n)):
-        raise fail("power", f"the exponent must be a finite real number, got {n!r}",
-                   "e.g. x**3 or power(0.5)")
+        raise fail(
+            "power",
+            f"the exponent must be a finite real number, got {n!r}",
+            "e.g. x**3 or power(0.5)",
+        )
     n = float(n)
     if n == 0:
         return constant(1.0)
@@ -674,8 +755,9 @@ def _substitute(g: Diff, u: Diff) -> Diff:
 # --------------------------------------------------------------------------- elementary blocks
 
 
-def _elementary(name: str, f: Callable, df: Callable, dtext: Callable[[_Text], _Text],
-                written: str) -> Callable[[Diff], Diff]:
+def _elementary(
+    name: str, f: Callable, df: Callable, dtext: Callable[[_Text], _Text], written: str
+) -> Callable[[Diff], Diff]:
     block = _Block("elementary", f, df, _call(name), dtext)
     node = _apply(block, _X)
 
@@ -684,8 +766,10 @@ def _elementary(name: str, f: Callable, df: Callable, dtext: Callable[[_Text], _
 
     apply.__name__ = name
     apply.__qualname__ = name
-    apply.__doc__ = (f"``{name}(u)``: the elementary function {name} of ``u``; "
-                     f":math:`\\frac{{d}}{{dx}} {name}(x) = ` ``{written}``, then the chain rule.")
+    apply.__doc__ = (
+        f"``{name}(u)``: the elementary function {name} of ``u``; "
+        f":math:`\\frac{{d}}{{dx}} {name}(x) = ` ``{written}``, then the chain rule."
+    )
     apply.block = node
     return apply
 
@@ -694,10 +778,16 @@ exp = _elementary("exp", jnp.exp, jnp.exp, _call("exp"), "exp(x)")
 log = _elementary("log", jnp.log, lambda t: 1 / t, _fmt("1/{p}"), "1/x")
 sin = _elementary("sin", jnp.sin, jnp.cos, _call("cos"), "cos(x)")
 cos = _elementary("cos", jnp.cos, lambda t: -jnp.sin(t), _fmt("-sin({a})"), "-sin(x)")
-tanh = _elementary("tanh", jnp.tanh, lambda t: 1 - jnp.tanh(t) ** 2, _fmt("1 - tanh({a})**2"),
-                   "1 - tanh(x)**2")
-sigmoid = _elementary("sigmoid", jax.nn.sigmoid,
-                      lambda t: jax.nn.sigmoid(t) * (1 - jax.nn.sigmoid(t)),
-                      _fmt("sigmoid({a})*(1 - sigmoid({a}))"), "sigmoid(x)*(1 - sigmoid(x))")
-sqrt = _elementary("sqrt", jnp.sqrt, lambda t: 0.5 / jnp.sqrt(t), _fmt("1/(2*sqrt({a}))"),
-                   "1/(2*sqrt(x))")
+tanh = _elementary(
+    "tanh", jnp.tanh, lambda t: 1 - jnp.tanh(t) ** 2, _fmt("1 - tanh({a})**2"), "1 - tanh(x)**2"
+)
+sigmoid = _elementary(
+    "sigmoid",
+    jax.nn.sigmoid,
+    lambda t: jax.nn.sigmoid(t) * (1 - jax.nn.sigmoid(t)),
+    _fmt("sigmoid({a})*(1 - sigmoid({a}))"),
+    "sigmoid(x)*(1 - sigmoid(x))",
+)
+sqrt = _elementary(
+    "sqrt", jnp.sqrt, lambda t: 0.5 / jnp.sqrt(t), _fmt("1/(2*sqrt({a}))"), "1/(2*sqrt(x))"
+)

@@ -43,14 +43,16 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = "cache"
 nb_execution_cache_path = os.environ.get(
-    "DIFFPROG_JUPYTER_CACHE", str(ROOT / "build" / "jupyter_cache"))
+    "DIFFPROG_JUPYTER_CACHE", str(ROOT / "build" / "jupyter_cache")
+)
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 600
 # tutorials/book.py names the tutorials it chose not to execute (T=02 builds one tutorial;
 # the others come from the cache when they are there, else are shown without outputs).
 nb_execution_excludepatterns = [
-    f"tutorials/{stem}.md" for stem in os.environ.get("DIFFPROG_SITE_NO_EXECUTE", "").split(",")
+    f"tutorials/{stem}.md"
+    for stem in os.environ.get("DIFFPROG_SITE_NO_EXECUTE", "").split(",")
     if stem
 ]
 nb_merge_streams = True

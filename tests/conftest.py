@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Hypothesis: deterministic in CI, no deadline (jit compiles on first call).
 settings.register_profile(
-    "default", deadline=None, derandomize=True, max_examples=100,
+    "default",
+    deadline=None,
+    derandomize=True,
+    max_examples=100,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

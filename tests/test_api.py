@@ -11,7 +11,8 @@ def test_all_names_exist_and_have_docstrings():
     missing = [n for n in diffprog.__all__ if not hasattr(diffprog, n)]
     assert not missing, f"in __all__ but not defined: {missing}"
     undocumented = [
-        n for n in diffprog.__all__
+        n
+        for n in diffprog.__all__
         if n != "__version__" and not inspect.getdoc(getattr(diffprog, n))
     ]
     assert not undocumented, f"public names without a docstring: {undocumented}"

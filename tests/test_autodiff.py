@@ -103,6 +103,7 @@ def test_forward_mode_matches_jax_grad(tree, xs, direction):
 
 # ------------------------------------------------------------------ the survey's example
 
+
 def survey_f(x1, x2, m=ad):
     return m.log(x1) + x1 * x2 - m.sin(x2)
 
@@ -117,6 +118,7 @@ def test_survey_example_by_hand():
 
 
 # ------------------------------------------------------------------ the engine's promises
+
 
 def test_long_chain_does_not_overflow_the_stack():
     n = 100_000
@@ -155,10 +157,22 @@ def test_every_primitive_has_both_rules():
 
 @pytest.mark.parametrize("name", sorted(ad.IMPLS))
 def test_each_primitive_against_jax(name):
-    jax_fns = {"add": jnp.add, "sub": jnp.subtract, "mul": jnp.multiply, "div": jnp.divide,
-               "neg": jnp.negative, "pow": jnp.power, "exp": jnp.exp, "log": jnp.log,
-               "sin": jnp.sin, "cos": jnp.cos, "tanh": jnp.tanh, "sqrt": jnp.sqrt,
-               "sigmoid": jax.nn.sigmoid, "abs": jnp.abs}
+    jax_fns = {
+        "add": jnp.add,
+        "sub": jnp.subtract,
+        "mul": jnp.multiply,
+        "div": jnp.divide,
+        "neg": jnp.negative,
+        "pow": jnp.power,
+        "exp": jnp.exp,
+        "log": jnp.log,
+        "sin": jnp.sin,
+        "cos": jnp.cos,
+        "tanh": jnp.tanh,
+        "sqrt": jnp.sqrt,
+        "sigmoid": jax.nn.sigmoid,
+        "abs": jnp.abs,
+    }
     n = len(ad.VJPS[name])
     args = (1.3, 0.7)[:n] if name != "abs" else (-0.4,)
     f = lambda *v: ad.bind(name, *v)
@@ -281,9 +295,9 @@ BAD = [
     ("sqrt below 0", lambda: ad.grad(ad.sqrt)(-1.0), "sqrt: the square root needs x >= 0"),
     ("sqrt' at 0", lambda: ad.grad(ad.sqrt)(0.0), "sqrt: the derivative"),
     ("sqrt' at 0, forward", lambda: ad.derivative(ad.sqrt)(0.0), "sqrt: the derivative"),
-    ("0 ** -1", lambda: ad.grad(lambda x: x ** -1.0)(0.0), "pow: 0 \\*\\* y with y < 0"),
+    ("0 ** -1", lambda: ad.grad(lambda x: x**-1.0)(0.0), "pow: 0 \\*\\* y with y < 0"),
     ("(-8) ** (1/3)", lambda: ad.grad(lambda x: x ** (1 / 3))(-8.0), "negative base"),
-    ("d/dx x ** 0.5 at 0", lambda: ad.grad(lambda x: x ** 0.5)(0.0), "pow: the derivative"),
+    ("d/dx x ** 0.5 at 0", lambda: ad.grad(lambda x: x**0.5)(0.0), "pow: the derivative"),
     ("d/dy (-2) ** y", lambda: ad.grad(lambda y: (-2.0) ** y)(2.0), "with respect to y"),
     ("inf - inf", lambda: ad.grad(lambda x: x * inf - x * inf)(1.0), "NaN"),
     ("0 * inf", lambda: ad.grad(lambda x: (x - 1.0) * inf)(1.0), "NaN"),
@@ -315,10 +329,16 @@ def test_the_table_of_hostile_inputs_is_long():
     assert len(BAD) >= 70  # the count is reported in the closing note of issue 15
 
 
-@pytest.mark.parametrize("fn, jax_fn, x", [
-    (ad.log, jnp.log, 0.0), (ad.log, jnp.log, -1.0), (lambda x: 1.0 / x, lambda x: 1.0 / x, 0.0),
-    (ad.sqrt, jnp.sqrt, -1.0), (ad.sqrt, jnp.sqrt, 0.0),
-])
+@pytest.mark.parametrize(
+    "fn, jax_fn, x",
+    [
+        (ad.log, jnp.log, 0.0),
+        (ad.log, jnp.log, -1.0),
+        (lambda x: 1.0 / x, lambda x: 1.0 / x, 0.0),
+        (ad.sqrt, jnp.sqrt, -1.0),
+        (ad.sqrt, jnp.sqrt, 0.0),
+    ],
+)
 def test_domain_errors_are_where_jax_gives_inf_or_nan(fn, jax_fn, x):
     # the oracle: jax's value or derivative there is not a finite number
     value, slope = jax.value_and_grad(jax_fn)(x)
@@ -330,15 +350,15 @@ def test_domain_errors_are_where_jax_gives_inf_or_nan(fn, jax_fn, x):
 
 
 EDGE = [  # (engine function, jax function, x, the derivative in closed form)
-    (lambda x: x ** 2.0, lambda x: x ** 2.0, 0.0, 0.0),
-    (lambda x: x ** 1.5, lambda x: x ** 1.5, 0.0, 0.0),
-    (lambda y: 0.0 ** y, lambda y: 0.0 ** y, 2.0, 0.0),  # 0^y = 0 for all y > 0
-    (lambda x: x ** 3.0, lambda x: x ** 3.0, -1.5, 3 * 1.5 ** 2),
+    (lambda x: x**2.0, lambda x: x**2.0, 0.0, 0.0),
+    (lambda x: x**1.5, lambda x: x**1.5, 0.0, 0.0),
+    (lambda y: 0.0**y, lambda y: 0.0**y, 2.0, 0.0),  # 0^y = 0 for all y > 0
+    (lambda x: x**3.0, lambda x: x**3.0, -1.5, 3 * 1.5**2),
     (lambda x: ad.sqrt(x * x + 1.0), lambda x: jnp.sqrt(x * x + 1.0), 0.0, 0.0),
     (ad.sigmoid, jax.nn.sigmoid, -800.0, 0.0),  # e^-800 underflows: 0 in float64
     (ad.sigmoid, jax.nn.sigmoid, 800.0, 0.0),
     (ad.abs, jnp.abs, 0.0, 1.0),  # the kink: jax's convention
-    (lambda x: x ** 0.0, None, 0.0, 0.0),  # x^0 = 1: slope 0 (jax gives nan = 0 * inf here)
+    (lambda x: x**0.0, None, 0.0, 0.0),  # x^0 = 1: slope 0 (jax gives nan = 0 * inf here)
 ]
 
 
@@ -366,6 +386,7 @@ def test_comparisons_see_the_value_so_python_branches_work():
 
 
 # ------------------------------------------------------------------ scales and dtypes
+
 
 @settings(max_examples=40)
 @given(st.floats(-6, 6), st.sampled_from([-1.0, 1.0]), st.sampled_from(["float32", "float64"]))

@@ -35,7 +35,7 @@ UNARY = {
     "sqrt": lambda m, a: m.sqrt(1.0 + a * a),
     "neg": lambda m, a: -a,
     "powc": lambda m, a: (1.5 + m.sin(a)) ** 2.5,
-    "square": lambda m, a: a ** 2.0,
+    "square": lambda m, a: a**2.0,
     "abs": lambda m, a: abs(a) * a,  # |a| a: smooth once, its second derivative has a kink
 }
 BINARY = {
@@ -90,6 +90,7 @@ def close(ours, want, rtol=1e-8):
 
 # ------------------------------------------------------------------ second derivatives
 
+
 @settings(max_examples=40)
 @given(trees(1), coords)
 def test_second_derivative_in_every_mode_pair_matches_jax(tree, x0):
@@ -110,11 +111,13 @@ def test_inner_derivative_closing_over_the_outer_variable_matches_jax(tree_f, tr
         def h(x):
             dfdy = MODES[inner](lambda y: evaluate(tree_f, ad, (x, y)))(c)
             return evaluate(tree_g, ad, (x, dfdy))
+
         return MODES[outer](h)
 
     def h_jax(x):
-        dfdy = jax.grad(lambda y: jnp.asarray(evaluate(tree_f, JaxOps, (x, y)),
-                                              dtype=jnp.float64))(jnp.float64(c))
+        dfdy = jax.grad(lambda y: jnp.asarray(evaluate(tree_f, JaxOps, (x, y)), dtype=jnp.float64))(
+            jnp.float64(c)
+        )
         return jnp.asarray(evaluate(tree_g, JaxOps, (x, dfdy)), dtype=jnp.float64)
 
     with diffprog.float64():
@@ -152,6 +155,7 @@ def test_third_derivative_matches_jax(tree, x0):
 
 # ------------------------------------------------------------------ closed forms
 
+
 def test_the_issue_example_is_d_of_x_squared_in_every_mode_pair():
     # x * d/dy (x y) = x * x, so the derivative at 1 is 2 (perturbation confusion gave 3 or 1).
     for outer, inner in PAIRS:
@@ -176,7 +180,7 @@ def test_the_outer_variable_is_a_constant_for_the_inner_derivative():
 
 
 def test_high_order_derivatives_by_repeated_nesting():
-    f5 = lambda x: x ** 5.0
+    f5 = lambda x: x**5.0
     d = f5
     for _ in range(5):
         d = ad.grad(d)
@@ -190,7 +194,7 @@ def test_high_order_derivatives_by_repeated_nesting():
 
 def test_newton_step_from_the_engines_second_derivative():
     # Newton's method on f(x) = x^4 - 3x finds f'(x) = 0 at x = (3/4)^(1/3).
-    f = lambda x: x ** 4.0 - 3.0 * x
+    f = lambda x: x**4.0 - 3.0 * x
     x = 1.0
     for _ in range(20):
         x = x - ad.grad(f)(x) / ad.grad(ad.grad(f))(x)

@@ -99,8 +99,11 @@ def test_wrong_second_derivative_is_caught_at_order_2_only():
 
 
 @settings(max_examples=4)
-@given(st.sampled_from([jnp.sin, jnp.tanh, jnp.exp, lambda x: x**3, lambda x: jnp.log1p(x * x)]),
-       st.sampled_from([1, 40]), st.booleans())
+@given(
+    st.sampled_from([jnp.sin, jnp.tanh, jnp.exp, lambda x: x**3, lambda x: jnp.log1p(x * x)]),
+    st.sampled_from([1, 40]),
+    st.booleans(),
+)
 def test_right_gradients_pass_float32_and_float64(fn, n, x64):
     f = lambda x: fn(x) * 2.0 - x
     x = jnp.linspace(-1.0, 1.2, n)
@@ -164,15 +167,18 @@ def test_bad_arguments_are_explained():
         check_grads(lambda z: jnp.abs(z) ** 2, (jnp.ones(2, jnp.complex64),))
 
 
-@pytest.mark.parametrize("bad_f, message", [
-    (lambda x: None, "f returned None.*did you forget `return`"),
-    (lambda x: (), "f returned no arrays"),
-    (lambda x: jnp.zeros((0,)), r"f returned an empty array \(shape \(0,\)\)"),
-    (lambda x: x * 1j, "f returned a complex leaf"),
-    (lambda x: jnp.argmax(x), "f returns a int32 leaf; it must return floats"),
-    (lambda x: x > 0, "f returns a bool leaf"),
-    (lambda x: "loss", "f returned something that is not an array"),
-])
+@pytest.mark.parametrize(
+    "bad_f, message",
+    [
+        (lambda x: None, "f returned None.*did you forget `return`"),
+        (lambda x: (), "f returned no arrays"),
+        (lambda x: jnp.zeros((0,)), r"f returned an empty array \(shape \(0,\)\)"),
+        (lambda x: x * 1j, "f returned a complex leaf"),
+        (lambda x: jnp.argmax(x), "f returns a int32 leaf; it must return floats"),
+        (lambda x: x > 0, "f returns a bool leaf"),
+        (lambda x: "loss", "f returned something that is not an array"),
+    ],
+)
 def test_outputs_that_cannot_be_checked_are_refused(bad_f, message):
     with pytest.raises(InputError, match=message):
         check_grads(bad_f, (jnp.ones(2),))
@@ -198,8 +204,9 @@ def test_the_users_jit_is_fine_and_nothing_is_cached_on_f():
         return jnp.tanh(x)
 
     # The rule reads state["factor"] when traced: a cache keyed on f would keep the old one.
-    act.defvjp(lambda x: (jnp.tanh(x), x),
-               lambda x, g: (state["factor"] * g * (1 - jnp.tanh(x) ** 2),))
+    act.defvjp(
+        lambda x: (jnp.tanh(x), x), lambda x, g: (state["factor"] * g * (1 - jnp.tanh(x) ** 2),)
+    )
     f = lambda x: jnp.sum(act(x) * jnp.arange(1.0, 4.0))
     x = (jnp.array([0.2, -0.4, 0.9]),)
     assert check_grads(f, x, modes="rev").passed
@@ -227,6 +234,7 @@ def test_undecidable_finite_differences_are_undetermined_not_ok():
 
 
 # ------------------------------------------------------------------ helpers
+
 
 def test_hvp_matches_the_hessian(key):
     f = lambda x: jnp.sum(jnp.sin(x) * x**2) + jnp.prod(x)
@@ -268,7 +276,7 @@ def test_jacobian_takes_tuple_argnums_like_jax():
         assert isinstance(got, tuple) and len(got) == 2
         for g, w in zip(got, want, strict=True):
             np.testing.assert_allclose(g, w, rtol=1e-6)
-    assert jacobian_mode(f, *args, argnums=(0, 1)) == "fwd"   # 3 inputs, 3 outputs
+    assert jacobian_mode(f, *args, argnums=(0, 1)) == "fwd"  # 3 inputs, 3 outputs
     for bad in ((0, 0), "0", 1.0, ()):
         with pytest.raises(InputError, match="argnums"):
             jacobian(f, argnums=bad)

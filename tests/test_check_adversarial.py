@@ -66,6 +66,7 @@ def assert_honest(report, rtol):
 
 # ------------------------------------------------- the failures issue 14 reported
 
+
 def test_a_5_percent_wrong_vjp_behind_a_200x7_matrix_fails_every_seed_like_jax():
     wrong = tanh_rule(1.05)
     ours = theirs = 0
@@ -78,7 +79,7 @@ def test_a_5_percent_wrong_vjp_behind_a_200x7_matrix_fails_every_seed_like_jax()
         ours += not report.passed
         theirs += jax_fails(f, (x,))
         assert [c.status for c in report.checks] == ["FAIL"], str(report)
-        assert abs(report.checks[0].max_rel_err - 0.05) < 5e-3   # the error is 5%
+        assert abs(report.checks[0].max_rel_err - 0.05) < 5e-3  # the error is 5%
     assert theirs == 20 and ours == 20
 
 
@@ -103,6 +104,7 @@ def test_the_same_loss_scaled_down_fails_where_jax_cannot_see_it():
 
 # --------------------------------- how jax's own suite treats wrong derivatives (peer)
 
+
 @pytest.mark.parametrize("case", ["vjp sign", "vjp factor", "jvp factor", "vjp one leaf"])
 def test_wrong_rules_jax_catches_are_caught_and_localised(case):
     p = {"a": jnp.array([0.3, -0.8, 1.1]), "b": jnp.float32(0.7)}
@@ -111,6 +113,7 @@ def test_wrong_rules_jax_catches_are_caught_and_localised(case):
         f = lambda p: jnp.sum(g(p["a"] * p["b"]))
         modes, bad = ("rev",), {"p['a']", "p['b']"}
     elif case == "jvp factor":
+
         @jax.custom_jvp
         def g(x):
             return jnp.exp(x)
@@ -159,10 +162,17 @@ scales = st.builds(lambda e, m: m * 10.0**e, st.integers(-6, 6), st.floats(1.0, 
 
 
 @settings(max_examples=8)
-@given(st.integers(0, len(LAYOUTS) - 1), st.sampled_from(["float32", "float64"]), scales, scales,
-       st.booleans(), st.integers(0, 2**16))
-def test_right_gradients_pass_at_any_scale_shape_and_dtype(layout, dtype, s_in, s_out,
-                                                          vector_out, seed):
+@given(
+    st.integers(0, len(LAYOUTS) - 1),
+    st.sampled_from(["float32", "float64"]),
+    scales,
+    scales,
+    st.booleans(),
+    st.integers(0, 2**16),
+)
+def test_right_gradients_pass_at_any_scale_shape_and_dtype(
+    layout, dtype, s_in, s_out, vector_out, seed
+):
     dtype = np.dtype(dtype)
     with precision(dtype):
         f, params = make_problem(LAYOUTS[layout], dtype.type, s_in, s_out, vector_out, 1.0, seed)
@@ -172,17 +182,26 @@ def test_right_gradients_pass_at_any_scale_shape_and_dtype(layout, dtype, s_in, 
 
 
 @settings(max_examples=8)
-@given(st.integers(0, len(LAYOUTS) - 1), st.sampled_from(["float32", "float64"]), scales, scales,
-       st.booleans(), st.integers(0, 2**16), st.sampled_from([-1.0, 1.0]),
-       st.sampled_from([0.02, 0.05, 0.3]))
-def test_perturbed_gradients_fail_at_any_scale_shape_and_dtype(layout, dtype, s_in, s_out,
-                                                              vector_out, seed, sign, delta):
+@given(
+    st.integers(0, len(LAYOUTS) - 1),
+    st.sampled_from(["float32", "float64"]),
+    scales,
+    scales,
+    st.booleans(),
+    st.integers(0, 2**16),
+    st.sampled_from([-1.0, 1.0]),
+    st.sampled_from([0.02, 0.05, 0.3]),
+)
+def test_perturbed_gradients_fail_at_any_scale_shape_and_dtype(
+    layout, dtype, s_in, s_out, vector_out, seed, sign, delta
+):
     dtype = np.dtype(dtype)
     if dtype == np.float64:
-        delta = delta / 100   # float64's tolerance is 1e-6: a 0.02% error must fail too
+        delta = delta / 100  # float64's tolerance is 1e-6: a 0.02% error must fail too
     with precision(dtype):
-        f, params = make_problem(LAYOUTS[layout], dtype.type, s_in, s_out, vector_out,
-                                 1.0 + sign * delta, seed)
+        f, params = make_problem(
+            LAYOUTS[layout], dtype.type, s_in, s_out, vector_out, 1.0 + sign * delta, seed
+        )
         report = check_grads(f, (params,), modes="rev")
     # Every leaf enters through the wrong rule: every leaf fails, none is "ok".
     assert report.checks and all(c.status == "FAIL" for c in report.checks), str(report)
@@ -190,6 +209,7 @@ def test_perturbed_gradients_fail_at_any_scale_shape_and_dtype(layout, dtype, s_
 
 
 # ----------------------------------------------- domains, kinks, noise: never a wrong "ok"
+
 
 def test_a_step_that_would_leave_the_domain_shrinks_or_says_undetermined():
     # log at points of very different sizes: the base step crosses 0 for the small entry.

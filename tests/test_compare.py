@@ -26,8 +26,10 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
 
-WHY = ("not installed: the `compare` extra installs PyTorch and TensorFlow on Python 3.11 "
-       "(`pip install -e '.[compare]'`); on Python >= 3.12 this machine has no CPU build of torch")
+WHY = (
+    "not installed: the `compare` extra installs PyTorch and TensorFlow on Python 3.11 "
+    "(`pip install -e '.[compare]'`); on Python >= 3.12 this machine has no CPU build of torch"
+)
 torch = pytest.importorskip("torch", reason=f"torch {WHY}")
 tf = pytest.importorskip("tensorflow", reason=f"tensorflow {WHY}")
 
@@ -36,19 +38,51 @@ RTOL, ATOL = 2e-5, 2e-5  # float32, against a float64 closed form
 # --------------------------------------------------------------------------- the same ops, three times
 
 OPS = {
-    "jax": SimpleNamespace(exp=jnp.exp, log=jnp.log, sin=jnp.sin, cos=jnp.cos, tanh=jnp.tanh,
-                           sigmoid=jax.nn.sigmoid, mean=jnp.mean, sum=jnp.sum, abs=jnp.abs,
-                           relu=jax.nn.relu, max=jnp.max, logsumexp=jax.nn.logsumexp,
-                           matvec=lambda w, v: w @ v),
-    "torch": SimpleNamespace(exp=torch.exp, log=torch.log, sin=torch.sin, cos=torch.cos,
-                             tanh=torch.tanh, sigmoid=torch.sigmoid, mean=torch.mean,
-                             sum=torch.sum, abs=torch.abs, relu=torch.relu, max=torch.max,
-                             logsumexp=lambda z: torch.logsumexp(z, dim=-1),
-                             matvec=lambda w, v: w @ v),
-    "tf": SimpleNamespace(exp=tf.exp, log=tf.math.log, sin=tf.sin, cos=tf.cos, tanh=tf.tanh,
-                          sigmoid=tf.sigmoid, mean=tf.reduce_mean, sum=tf.reduce_sum, abs=tf.abs,
-                          relu=tf.nn.relu, max=tf.reduce_max, logsumexp=tf.reduce_logsumexp,
-                          matvec=lambda w, v: tf.linalg.matvec(w, v)),
+    "jax": SimpleNamespace(
+        exp=jnp.exp,
+        log=jnp.log,
+        sin=jnp.sin,
+        cos=jnp.cos,
+        tanh=jnp.tanh,
+        sigmoid=jax.nn.sigmoid,
+        mean=jnp.mean,
+        sum=jnp.sum,
+        abs=jnp.abs,
+        relu=jax.nn.relu,
+        max=jnp.max,
+        logsumexp=jax.nn.logsumexp,
+        matvec=lambda w, v: w @ v,
+    ),
+    "torch": SimpleNamespace(
+        exp=torch.exp,
+        log=torch.log,
+        sin=torch.sin,
+        cos=torch.cos,
+        tanh=torch.tanh,
+        sigmoid=torch.sigmoid,
+        mean=torch.mean,
+        sum=torch.sum,
+        abs=torch.abs,
+        relu=torch.relu,
+        max=torch.max,
+        logsumexp=lambda z: torch.logsumexp(z, dim=-1),
+        matvec=lambda w, v: w @ v,
+    ),
+    "tf": SimpleNamespace(
+        exp=tf.exp,
+        log=tf.math.log,
+        sin=tf.sin,
+        cos=tf.cos,
+        tanh=tf.tanh,
+        sigmoid=tf.sigmoid,
+        mean=tf.reduce_mean,
+        sum=tf.reduce_sum,
+        abs=tf.abs,
+        relu=tf.nn.relu,
+        max=tf.reduce_max,
+        logsumexp=tf.reduce_logsumexp,
+        matvec=lambda w, v: tf.linalg.matvec(w, v),
+    ),
 }
 
 
@@ -115,41 +149,78 @@ def _softmax_ce(o, z, fw):
 @dataclass(frozen=True)
 class Case:
     name: str
-    f: Any        # f(ops, p, framework) -> scalar
-    grad: Any     # the closed-form gradient, numpy float64
+    f: Any  # f(ops, p, framework) -> scalar
+    grad: Any  # the closed-form gradient, numpy float64
     points: tuple
 
 
 SCALARS = (-1.5, 0.3, 2.0)
 CASES = [
-    Case("constant multiple of a power: -5x^3", lambda o, x, fw: -5 * x**3,
-         lambda x: -15 * x**2, SCALARS),
-    Case("power rule, non-integer: x^2.5", lambda o, x, fw: x**2.5,
-         lambda x: 2.5 * x**1.5, (0.3, 1.0, 2.0)),
-    Case("product: x^2 sin x", lambda o, x, fw: x**2 * o.sin(x),
-         lambda x: 2 * x * np.sin(x) + x**2 * np.cos(x), SCALARS),
-    Case("quotient: sin x / (1 + x^2)", lambda o, x, fw: o.sin(x) / (1 + x**2),
-         lambda x: (np.cos(x) * (1 + x**2) - 2 * x * np.sin(x)) / (1 + x**2) ** 2, SCALARS),
-    Case("chain: (x^2 + 1)^3", lambda o, x, fw: (x**2 + 1) ** 3,
-         lambda x: 6 * x * (x**2 + 1) ** 2, (-1.5, 0.3, 1.2)),
-    Case("sigmoid", lambda o, x, fw: o.sigmoid(x),
-         lambda x: _sig(x) * (1 - _sig(x)), SCALARS),
-    Case("exp and log: log(1 + e^x)", lambda o, x, fw: o.log(1 + o.exp(x)),
-         _sig, SCALARS),
+    Case(
+        "constant multiple of a power: -5x^3",
+        lambda o, x, fw: -5 * x**3,
+        lambda x: -15 * x**2,
+        SCALARS,
+    ),
+    Case(
+        "power rule, non-integer: x^2.5",
+        lambda o, x, fw: x**2.5,
+        lambda x: 2.5 * x**1.5,
+        (0.3, 1.0, 2.0),
+    ),
+    Case(
+        "product: x^2 sin x",
+        lambda o, x, fw: x**2 * o.sin(x),
+        lambda x: 2 * x * np.sin(x) + x**2 * np.cos(x),
+        SCALARS,
+    ),
+    Case(
+        "quotient: sin x / (1 + x^2)",
+        lambda o, x, fw: o.sin(x) / (1 + x**2),
+        lambda x: (np.cos(x) * (1 + x**2) - 2 * x * np.sin(x)) / (1 + x**2) ** 2,
+        SCALARS,
+    ),
+    Case(
+        "chain: (x^2 + 1)^3",
+        lambda o, x, fw: (x**2 + 1) ** 3,
+        lambda x: 6 * x * (x**2 + 1) ** 2,
+        (-1.5, 0.3, 1.2),
+    ),
+    Case("sigmoid", lambda o, x, fw: o.sigmoid(x), lambda x: _sig(x) * (1 - _sig(x)), SCALARS),
+    Case("exp and log: log(1 + e^x)", lambda o, x, fw: o.log(1 + o.exp(x)), _sig, SCALARS),
     Case("tanh", lambda o, x, fw: o.tanh(x), lambda x: 1 - np.tanh(x) ** 2, SCALARS),
-    Case("sum over a vector: sum(x sin x)", lambda o, x, fw: o.sum(x * o.sin(x)),
-         lambda x: np.sin(x) + x * np.cos(x), ((-1.5, 0.3, 2.0),)),
-    Case("cost: MSE of y_hat = m x + b, in (m, b)",
-         lambda o, p, fw: o.mean((p[0] * to(fw, X8) + p[1] - to(fw, Y8)) ** 2),
-         lambda p: np.array([2 * np.mean((p[0] * X8 + p[1] - Y8) * X8),
-                             2 * np.mean(p[0] * X8 + p[1] - Y8)]),
-         ((0.9, 0.1), (-0.47, 1.76))),
-    Case("cost: binary cross-entropy from logits, in w", _bce_logits,
-         lambda w: XB.T @ (_sig(XB @ w) - YB) / len(YB), ((0.3, -0.2, 0.5), (-1.0, 2.0, 0.1))),
-    Case("cost: softmax cross-entropy, in the logits", _softmax_ce,
-         lambda z: np.exp(z) / np.exp(z).sum() - np.eye(len(z))[2], ((0.5, -1.0, 2.0, 0.1),)),
-    Case("layer: sum(tanh(W x + b)^2), in W", _dense, _dense_grad,
-         (((0.3, -0.2, 0.5), (0.1, 0.4, -0.6)),)),
+    Case(
+        "sum over a vector: sum(x sin x)",
+        lambda o, x, fw: o.sum(x * o.sin(x)),
+        lambda x: np.sin(x) + x * np.cos(x),
+        ((-1.5, 0.3, 2.0),),
+    ),
+    Case(
+        "cost: MSE of y_hat = m x + b, in (m, b)",
+        lambda o, p, fw: o.mean((p[0] * to(fw, X8) + p[1] - to(fw, Y8)) ** 2),
+        lambda p: np.array(
+            [2 * np.mean((p[0] * X8 + p[1] - Y8) * X8), 2 * np.mean(p[0] * X8 + p[1] - Y8)]
+        ),
+        ((0.9, 0.1), (-0.47, 1.76)),
+    ),
+    Case(
+        "cost: binary cross-entropy from logits, in w",
+        _bce_logits,
+        lambda w: XB.T @ (_sig(XB @ w) - YB) / len(YB),
+        ((0.3, -0.2, 0.5), (-1.0, 2.0, 0.1)),
+    ),
+    Case(
+        "cost: softmax cross-entropy, in the logits",
+        _softmax_ce,
+        lambda z: np.exp(z) / np.exp(z).sum() - np.eye(len(z))[2],
+        ((0.5, -1.0, 2.0, 0.1),),
+    ),
+    Case(
+        "layer: sum(tanh(W x + b)^2), in W",
+        _dense,
+        _dense_grad,
+        (((0.3, -0.2, 0.5), (0.1, 0.4, -0.6)),),
+    ),
 ]
 IDS = [c.name.split(":")[0].replace(" ", "_") + f"-{i}" for i, c in enumerate(CASES)]
 
@@ -205,7 +276,9 @@ V3 = np.array([1.0, 0.5, -2.0], np.float32)
 def test_jvp_forward_mode():
     want = (np.cos(P3) * P3**2 + 2 * P3 * np.sin(P3)) * V3
     _, j = jax.jvp(lambda x: _f_vec(OPS["jax"], x), (jnp.asarray(P3),), (jnp.asarray(V3),))
-    _, t = torch.func.jvp(lambda x: _f_vec(OPS["torch"], x), (torch.tensor(P3),), (torch.tensor(V3),))
+    _, t = torch.func.jvp(
+        lambda x: _f_vec(OPS["torch"], x), (torch.tensor(P3),), (torch.tensor(V3),)
+    )
     x = tf.constant(P3)
     with tf.autodiff.ForwardAccumulator(primals=x, tangents=tf.constant(V3)) as acc:
         y = _f_vec(OPS["tf"], x)
@@ -246,11 +319,14 @@ def test_jacobians_forward_and_reverse():
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = _mix(OPS["tf"], x)
-    for got in (jax.jacfwd(fj)(jnp.asarray(P3)), jax.jacrev(fj)(jnp.asarray(P3)),
-                torch.func.jacfwd(ft)(torch.tensor(P3)).numpy(),
-                torch.func.jacrev(ft)(torch.tensor(P3)).numpy(),
-                torch.autograd.functional.jacobian(ft, torch.tensor(P3)).numpy(),
-                tape.jacobian(y, x)):
+    for got in (
+        jax.jacfwd(fj)(jnp.asarray(P3)),
+        jax.jacrev(fj)(jnp.asarray(P3)),
+        torch.func.jacfwd(ft)(torch.tensor(P3)).numpy(),
+        torch.func.jacrev(ft)(torch.tensor(P3)).numpy(),
+        torch.autograd.functional.jacobian(ft, torch.tensor(P3)).numpy(),
+        tape.jacobian(y, x),
+    ):
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-5)
 
 
@@ -268,9 +344,11 @@ def test_hessian():
             inner.watch(x)
             y = f(OPS["tf"], x)
         g = inner.gradient(y, x)
-    for got in (jax.hessian(lambda x: f(OPS["jax"], x))(jnp.asarray(P3)),
-                torch.func.hessian(lambda x: f(OPS["torch"], x))(torch.tensor(P3)).numpy(),
-                outer.jacobian(g, x)):
+    for got in (
+        jax.hessian(lambda x: f(OPS["jax"], x))(jnp.asarray(P3)),
+        torch.func.hessian(lambda x: f(OPS["torch"], x))(torch.tensor(P3)).numpy(),
+        outer.jacobian(g, x),
+    ):
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-5)
 
 
@@ -357,8 +435,8 @@ def test_jax_retraces_on_new_shapes_and_python_values():
         return jnp.sum(x**2)
 
     f(jnp.ones(3))
-    f(jnp.zeros(3))     # same shape and dtype: cached
-    f(jnp.ones(4))      # new shape: traced again
+    f(jnp.zeros(3))  # same shape and dtype: cached
+    f(jnp.ones(4))  # new shape: traced again
     assert len(traces) == 2
 
 
@@ -425,8 +503,10 @@ def test_benchmark_workloads_compute_the_right_gradients():
         sys.path.pop(0)
     num_steps = 200
     k, c, h = 4.0, 0.5, 1e-6
-    rollout_fd = [(_energy_numpy(k + h, c, num_steps) - _energy_numpy(k - h, c, num_steps)) / (2 * h),
-                  (_energy_numpy(k, c + h, num_steps) - _energy_numpy(k, c - h, num_steps)) / (2 * h)]
+    rollout_fd = [
+        (_energy_numpy(k + h, c, num_steps) - _energy_numpy(k - h, c, num_steps)) / (2 * h),
+        (_energy_numpy(k, c + h, num_steps) - _energy_numpy(k, c - h, num_steps)) / (2 * h),
+    ]
     descent = _descent_numpy(num_steps=num_steps)
     xs, w = np.linspace(-2, 2, 100), 0.7
     small = np.sum(2 * np.tanh(w * xs) * (1 - np.tanh(w * xs) ** 2) * xs)  # d/dw sum(tanh(w x)^2)
@@ -435,6 +515,7 @@ def test_benchmark_workloads_compute_the_right_gradients():
     for fw, w in every.items():
         np.testing.assert_allclose(np.asarray(w["small"]()), small, rtol=1e-4, err_msg=fw)
         np.testing.assert_allclose(np.asarray(w["descent"]()), descent, rtol=1e-4, err_msg=fw)
-        np.testing.assert_allclose(np.asarray(w["rollout"]()), rollout_fd, rtol=1e-3, atol=1e-5,
-                                   err_msg=fw)
+        np.testing.assert_allclose(
+            np.asarray(w["rollout"]()), rollout_fd, rtol=1e-3, atol=1e-5, err_msg=fw
+        )
     np.testing.assert_allclose(np.asarray(every["jax"]["descent (lax.scan)"]()), descent, rtol=1e-4)

@@ -51,10 +51,16 @@ def test_hand_gradients_equal_jax_grad_hypothesis(a, b):
     """Random residuals, with ties (kinks) made likely by hypothesis's shrinking to equal values."""
     y_hat, y = jnp.array(a), jnp.array(b)
     for cost, grad in ELEMENTWISE[:3]:
-        np.testing.assert_allclose(grad(y_hat, y), _GRADS[cost.__name__](y_hat, y), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            grad(y_hat, y), _GRADS[cost.__name__](y_hat, y), rtol=1e-5, atol=1e-7
+        )
     z, labels = y_hat, (y > 0).astype(jnp.float32)
-    np.testing.assert_allclose(costs.bce_with_logits_grad(z, labels),
-                               _GRADS["bce_with_logits"](z, labels), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        costs.bce_with_logits_grad(z, labels),
+        _GRADS["bce_with_logits"](z, labels),
+        rtol=1e-5,
+        atol=1e-7,
+    )
 
 
 def test_mae_at_the_kink_matches_jax_convention():
@@ -69,17 +75,23 @@ def test_mae_at_the_kink_matches_jax_convention():
 def test_huber_at_the_kinks(delta):
     y = jnp.zeros(5)
     y_hat = jnp.array([-delta, delta, 0.0, 2 * delta, -3 * delta])
-    np.testing.assert_allclose(costs.huber_grad(y_hat, y, delta),
-                               jax.grad(costs.huber)(y_hat, y, delta), rtol=1e-6)
-    np.testing.assert_allclose(costs.huber_grad(y_hat, y, delta),
-                               jnp.array([-delta, delta, 0.0, delta, -delta]) / 5)
+    np.testing.assert_allclose(
+        costs.huber_grad(y_hat, y, delta), jax.grad(costs.huber)(y_hat, y, delta), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        costs.huber_grad(y_hat, y, delta), jnp.array([-delta, delta, 0.0, delta, -delta]) / 5
+    )
     # continuous at the kink: both branches give delta^2 / 2
-    assert float(costs.huber(jnp.array([delta]), jnp.array([0.0]), delta)) == pytest.approx(delta**2 / 2)
+    assert float(costs.huber(jnp.array([delta]), jnp.array([0.0]), delta)) == pytest.approx(
+        delta**2 / 2
+    )
 
 
 def test_huber_is_mse_over_two_inside_and_mae_like_outside(key):
     r = jax.random.uniform(key, (50,), minval=-0.9, maxval=0.9)
-    assert float(costs.huber(r, jnp.zeros(50))) == pytest.approx(float(costs.mse(r, jnp.zeros(50))) / 2, rel=1e-5)
+    assert float(costs.huber(r, jnp.zeros(50))) == pytest.approx(
+        float(costs.mse(r, jnp.zeros(50))) / 2, rel=1e-5
+    )
     big = jnp.array([10.0, -20.0])
     assert float(costs.huber(big, jnp.zeros(2))) == pytest.approx((9.5 + 19.5) / 2)
 

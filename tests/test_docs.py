@@ -46,8 +46,12 @@ def test_docstring_maths_is_rest(site_ext):
 def test_every_public_module_has_an_api_page(site_ext):
     """Each public name's defining module is covered by a `diffprog-api` directive."""
     directives = " ".join(p.read_text() for p in (ROOT / "docs" / "api").glob("*.rst"))
-    prefixes = [p for line in re.findall(r"\.\. diffprog-api:: (.+)", directives)
-                for p in line.split()]
-    missing = sorted(home for home, obj in site_ext.public_objects().items()
-                     if not site_ext._matches(site_ext.defining_module(home, obj), prefixes))
+    prefixes = [
+        p for line in re.findall(r"\.\. diffprog-api:: (.+)", directives) for p in line.split()
+    ]
+    missing = sorted(
+        home
+        for home, obj in site_ext.public_objects().items()
+        if not site_ext._matches(site_ext.defining_module(home, obj), prefixes)
+    )
     assert not missing, f"public names on no API page: {missing}"

@@ -37,7 +37,9 @@ def test_tutorials_and_bank_agree():
     for md in (ROOT / "tutorials").glob("[0-9][0-9]_*.md"):
         used |= set(re.findall(r"""check\(\s*["'](\d\d\.\d+)["']""", md.read_text()))
     assert used - set(EXERCISES) == set(), f"used but not registered: {used - set(EXERCISES)}"
-    assert set(EXERCISES) - used == set(), f"registered but no tutorial asks: {set(EXERCISES) - used}"
+    assert set(EXERCISES) - used == set(), (
+        f"registered but no tutorial asks: {set(EXERCISES) - used}"
+    )
 
 
 def test_every_tutorial_has_self_checking_exercises():
@@ -52,9 +54,21 @@ def test_every_tutorial_has_self_checking_exercises():
 
 @pytest.mark.parametrize(
     "answer, status",
-    [(2.0, "correct"), (2, "correct"), (jnp.float32(2.00001), "correct"), (np.array([2.0]), "correct"),
-     (2.1, "wrong"), (-2.0, "wrong"), (math.inf, "wrong"), (math.nan, "wrong"), (DNE, "wrong"),
-     ("two", "malformed"), (None, "malformed"), ([2.0, 2.0], "malformed"), (lambda x: 2.0, "malformed")],
+    [
+        (2.0, "correct"),
+        (2, "correct"),
+        (jnp.float32(2.00001), "correct"),
+        (np.array([2.0]), "correct"),
+        (2.1, "wrong"),
+        (-2.0, "wrong"),
+        (math.inf, "wrong"),
+        (math.nan, "wrong"),
+        (DNE, "wrong"),
+        ("two", "malformed"),
+        (None, "malformed"),
+        ([2.0, 2.0], "malformed"),
+        (lambda x: 2.0, "malformed"),
+    ],
 )
 def test_number_checker(answer, status):
     assert Number(2.0)(answer)[0] == status
@@ -74,8 +88,14 @@ def test_messages_never_reveal_the_expected_value():
 
 @pytest.mark.parametrize(
     "answer, status",
-    [([1.0, 2.0], "correct"), (jnp.array([1.0, 2.0]), "correct"), ([1.0, 2.5], "wrong"),
-     ([1.0, 2.0, 3.0], "malformed"), ("12", "malformed"), ([[1.0, 2.0]], "malformed")],
+    [
+        ([1.0, 2.0], "correct"),
+        (jnp.array([1.0, 2.0]), "correct"),
+        ([1.0, 2.5], "wrong"),
+        ([1.0, 2.0, 3.0], "malformed"),
+        ("12", "malformed"),
+        ([[1.0, 2.0]], "malformed"),
+    ],
 )
 def test_vector_checker(answer, status):
     assert Vector([1.0, 2.0])(answer)[0] == status
@@ -83,9 +103,16 @@ def test_vector_checker(answer, status):
 
 @pytest.mark.parametrize(
     "answer, status",
-    [(lambda x: 2 * x, "correct"), (lambda x: jnp.multiply(2.0, x), "correct"),
-     (lambda x: x**2, "wrong"), (lambda x: 2 * x + 1e-2, "wrong"), (2.0, "malformed"),
-     (lambda x: [x, x], "malformed"), (lambda x: 1 / 0, "malformed"), (lambda: 1.0, "malformed")],
+    [
+        (lambda x: 2 * x, "correct"),
+        (lambda x: jnp.multiply(2.0, x), "correct"),
+        (lambda x: x**2, "wrong"),
+        (lambda x: 2 * x + 1e-2, "wrong"),
+        (2.0, "malformed"),
+        (lambda x: [x, x], "malformed"),
+        (lambda x: 1 / 0, "malformed"),
+        (lambda: 1.0, "malformed"),
+    ],
 )
 def test_function_checker(answer, status):
     assert Function(lambda x: 2 * x)(answer)[0] == status
@@ -99,8 +126,16 @@ def test_function_checker_several_arguments():
 
 @pytest.mark.parametrize(
     "answer, status",
-    [(DNE, "correct"), ("does not exist", "correct"), ("DNE", "correct"), ("doesn't exist", "correct"),
-     (0.0, "wrong"), (math.inf, "wrong"), ("zero", "malformed"), (None, "malformed")],
+    [
+        (DNE, "correct"),
+        ("does not exist", "correct"),
+        ("DNE", "correct"),
+        ("doesn't exist", "correct"),
+        (0.0, "wrong"),
+        (math.inf, "wrong"),
+        ("zero", "malformed"),
+        (None, "malformed"),
+    ],
 )
 def test_does_not_exist_checker(answer, status):
     assert DoesNotExist()(answer)[0] == status

@@ -32,7 +32,9 @@ def test_polygon_areas_closed_forms(n):
 
 
 def test_polygon_area_scales_with_radius_squared():
-    assert math.isclose(float(polygon_area(6, radius=2.0)), 4 * float(polygon_area(6)), rel_tol=1e-6)
+    assert math.isclose(
+        float(polygon_area(6, radius=2.0)), 4 * float(polygon_area(6)), rel_tol=1e-6
+    )
     assert math.isclose(float(polygon_area(6)), 3 * math.sqrt(3) / 2, rel_tol=1e-6)  # hexagon
 
 
@@ -67,13 +69,16 @@ def test_archimedes_in_float32_reaches_float32_accuracy():
 # ----------------------------------------------------------------- Riemann sums
 
 
-@pytest.mark.parametrize("rule, exact", [
-    # Closed forms for x² on [0, 1] with n pieces (sums of squares): the oracle.
-    ("left", lambda n: 1 / 3 - 1 / (2 * n) + 1 / (6 * n**2)),
-    ("right", lambda n: 1 / 3 + 1 / (2 * n) + 1 / (6 * n**2)),
-    ("midpoint", lambda n: 1 / 3 - 1 / (12 * n**2)),
-    ("trapezoid", lambda n: 1 / 3 + 1 / (6 * n**2)),
-])
+@pytest.mark.parametrize(
+    "rule, exact",
+    [
+        # Closed forms for x² on [0, 1] with n pieces (sums of squares): the oracle.
+        ("left", lambda n: 1 / 3 - 1 / (2 * n) + 1 / (6 * n**2)),
+        ("right", lambda n: 1 / 3 + 1 / (2 * n) + 1 / (6 * n**2)),
+        ("midpoint", lambda n: 1 / 3 - 1 / (12 * n**2)),
+        ("trapezoid", lambda n: 1 / 3 + 1 / (6 * n**2)),
+    ],
+)
 @pytest.mark.parametrize("n", [1, 2, 5, 10, 100])
 def test_riemann_sums_of_x_squared_closed_forms(rule, exact, n):
     with diffprog.float64():
@@ -81,12 +86,17 @@ def test_riemann_sums_of_x_squared_closed_forms(rule, exact, n):
     assert got == pytest.approx(exact(n), rel=1e-12)
 
 
-@pytest.mark.parametrize("rule, order", [("left", 1), ("right", 1), ("midpoint", 2), ("trapezoid", 2)])
-@pytest.mark.parametrize("f, a, b, area", [
-    (lambda x: x**2, 0.0, 1.0, 1 / 3),
-    (jnp.exp, 0.0, 1.0, math.e - 1),
-    (jnp.sin, 0.0, 2.0, 1 - math.cos(2.0)),
-])
+@pytest.mark.parametrize(
+    "rule, order", [("left", 1), ("right", 1), ("midpoint", 2), ("trapezoid", 2)]
+)
+@pytest.mark.parametrize(
+    "f, a, b, area",
+    [
+        (lambda x: x**2, 0.0, 1.0, 1 / 3),
+        (jnp.exp, 0.0, 1.0, math.e - 1),
+        (jnp.sin, 0.0, 2.0, 1 - math.cos(2.0)),
+    ],
+)
 def test_riemann_sums_empirical_order(rule, order, f, a, b, area):
     ns = [8, 16, 32, 64, 128]
     with diffprog.float64():

@@ -30,9 +30,18 @@ def test_survey_example_tables_2_and_3():
     assert t.jvp == pytest.approx(t.gradient, rel=1e-14)  # one column per input: the partials
     # The primal trace has the survey's five operations, in its order.
     assert [r.expr for r in t.primal] == [
-        "x₁", "x₂", "ln v₋₁", "v₋₁ × v₀", "v₁ + v₂", "sin v₀", "v₃ − v₄", "v₅"]
+        "x₁",
+        "x₂",
+        "ln v₋₁",
+        "v₋₁ × v₀",
+        "v₁ + v₂",
+        "sin v₀",
+        "v₃ − v₄",
+        "v₅",
+    ]
     assert [r.value for r in t.primal][2:7] == pytest.approx(
-        [math.log(2), 10, math.log(2) + 10, math.sin(5), t.value])
+        [math.log(2), 10, math.log(2) + 10, math.sin(5), t.value]
+    )
     # Table 2's tangent column (ẋ = e1): v̇1 = 1/2, v̇2 = 5, v̇3 = 5.5, v̇4 = 0, v̇5 = 5.5.
     assert [r.value[0] for r in t.tangent][2:7] == pytest.approx([0.5, 5, 5.5, 0, 5.5])
     # Table 3's adjoints end in x̄ = ∇f.
@@ -56,24 +65,41 @@ def test_given_direction():
 
 # Random scalar programs over the supported primitives, against jax.jvp and jax.vjp.
 OPS = [
-    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / (1 + b * b),
-    lambda a, b: jnp.sin(a) * jnp.cos(b), lambda a, b: jnp.tanh(a) + jax.nn.sigmoid(b),
-    lambda a, b: jnp.exp(-a * a) + jnp.log(1 + b**2), lambda a, b: jnp.sqrt(1 + a**2) - b**3,
-    lambda a, b: jnp.maximum(a, b) + jnp.minimum(a, 2 * b), lambda a, b: (2 + jnp.tanh(a)) ** b,
-    lambda a, b: jnp.where(a > b, a * b, a - b), lambda a, b: jax.jit(lambda u: u * b)(a),
-    lambda a, b: jnp.abs(a) + jnp.square(b) - (-a), lambda a, b: jnp.tan(0.3 * a) + jnp.expm1(0.2 * b),
-    lambda a, b: jax.nn.relu(a) * b, lambda a, b: jax.nn.softplus(a - b),
-    lambda a, b: jnp.logaddexp(a, b), lambda a, b: jnp.sinh(a) + jnp.arctan2(a, b),
-    lambda a, b: jax.scipy.special.erf(a) * jnp.cosh(b), lambda a, b: jnp.clip(a, -0.5, b),
-    lambda a, b: jax.nn.silu(a) + jax.nn.gelu(b), lambda a, b: jnp.arctan(a) + jnp.arcsinh(b),
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: a / (1 + b * b),
+    lambda a, b: jnp.sin(a) * jnp.cos(b),
+    lambda a, b: jnp.tanh(a) + jax.nn.sigmoid(b),
+    lambda a, b: jnp.exp(-a * a) + jnp.log(1 + b**2),
+    lambda a, b: jnp.sqrt(1 + a**2) - b**3,
+    lambda a, b: jnp.maximum(a, b) + jnp.minimum(a, 2 * b),
+    lambda a, b: (2 + jnp.tanh(a)) ** b,
+    lambda a, b: jnp.where(a > b, a * b, a - b),
+    lambda a, b: jax.jit(lambda u: u * b)(a),
+    lambda a, b: jnp.abs(a) + jnp.square(b) - (-a),
+    lambda a, b: jnp.tan(0.3 * a) + jnp.expm1(0.2 * b),
+    lambda a, b: jax.nn.relu(a) * b,
+    lambda a, b: jax.nn.softplus(a - b),
+    lambda a, b: jnp.logaddexp(a, b),
+    lambda a, b: jnp.sinh(a) + jnp.arctan2(a, b),
+    lambda a, b: jax.scipy.special.erf(a) * jnp.cosh(b),
+    lambda a, b: jnp.clip(a, -0.5, b),
+    lambda a, b: jax.nn.silu(a) + jax.nn.gelu(b),
+    lambda a, b: jnp.arctan(a) + jnp.arcsinh(b),
 ]
 
 
 @settings(max_examples=8, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, len(OPS) - 1), st.integers(0, 9), st.integers(0, 9)),
-                min_size=1, max_size=6),
-       st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=2, max_size=2),
-       st.lists(st.floats(-1, 1, allow_nan=False), min_size=2, max_size=2))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(OPS) - 1), st.integers(0, 9), st.integers(0, 9)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=2, max_size=2),
+    st.lists(st.floats(-1, 1, allow_nan=False), min_size=2, max_size=2),
+)
 def test_random_programs_match_jax(program, x, direction):
     def f(x1, x2):
         vals = [x1, x2]
@@ -95,7 +121,9 @@ def test_random_programs_match_jax(program, x, direction):
 def test_float32_matches_jax():
     t = explain(survey, 2.0, 5.0)
     _, pullback = jax.vjp(survey, 2.0, 5.0)
-    np.testing.assert_allclose(t.gradient, [float(g) for g in pullback(jnp.float32(1.0))], rtol=1e-6)
+    np.testing.assert_allclose(
+        t.gradient, [float(g) for g in pullback(jnp.float32(1.0))], rtol=1e-6
+    )
 
 
 def test_identity_and_unused_input():
@@ -127,9 +155,11 @@ _ORACLES: dict = {}
 def oracle(f, n):
     """jax.jvp (all-ones direction) and jax.grad of f, jit-compiled once per test function."""
     if (f, n) not in _ORACLES:
+
         def both(*args):
             ones = tuple(jnp.ones_like(a) for a in args)
             return jax.jvp(f, args, ones), jax.grad(f, argnums=tuple(range(n)))(*args)
+
         _ORACLES[f, n] = jax.jit(both)
     return _ORACLES[f, n]
 
@@ -140,28 +170,45 @@ def assert_matches_jax(f, *args):
     (value, jvp), grad = oracle(f, len(args))(*args)
     np.testing.assert_allclose(t.value, float(value), rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(t.jvp[0], float(jvp), rtol=1e-10, atol=1e-300, equal_nan=True)
-    np.testing.assert_allclose(t.gradient, [float(g) for g in grad], rtol=1e-10, atol=1e-300,
-                               equal_nan=True)
+    np.testing.assert_allclose(
+        t.gradient, [float(g) for g in grad], rtol=1e-10, atol=1e-300, equal_nan=True
+    )
     return t
 
 
 UNARY = {  # primitive -> (function, points where it is defined, edge points)
-    "sinh": (jnp.sinh, (-3, 3), [0.0]), "cosh": (jnp.cosh, (-3, 3), [0.0]),
-    "erf": (jax.scipy.special.erf, (-3, 3), [0.0]), "erfc": (jax.scipy.special.erfc, (-3, 3), []),
+    "sinh": (jnp.sinh, (-3, 3), [0.0]),
+    "cosh": (jnp.cosh, (-3, 3), [0.0]),
+    "erf": (jax.scipy.special.erf, (-3, 3), [0.0]),
+    "erfc": (jax.scipy.special.erfc, (-3, 3), []),
     "erf_inv": (jax.scipy.special.erfinv, (-0.9, 0.9), [0.0]),
-    "asin": (jnp.arcsin, (-0.9, 0.9), [1.0]), "acos": (jnp.arccos, (-0.9, 0.9), [1.0]),
-    "atan": (jnp.arctan, (-5, 5), []), "asinh": (jnp.arcsinh, (-5, 5), []),
-    "acosh": (jnp.arccosh, (1.1, 5), [1.0]), "atanh": (jnp.arctanh, (-0.9, 0.9), [1.0]),
-    "exp": (jnp.exp, (-3, 3), []), "exp2": (jnp.exp2, (-3, 3), []),
-    "log": (jnp.log, (0.1, 5), [0.0, -1.0]), "log1p": (jnp.log1p, (-0.5, 5), [-1.0]),
-    "sin": (jnp.sin, (-5, 5), []), "cos": (jnp.cos, (-5, 5), []), "tan": (jnp.tan, (-1, 1), []),
-    "tanh": (jnp.tanh, (-5, 5), []), "logistic": (jax.nn.sigmoid, (-5, 5), []),
-    "sqrt": (jnp.sqrt, (0.1, 5), [0.0]), "rsqrt": (jax.lax.rsqrt, (0.1, 5), [0.0]),
-    "cbrt": (jnp.cbrt, (0.1, 5), [0.0, -2.0]), "abs": (jnp.abs, (-3, 3), [0.0]),
-    "sign": (jnp.sign, (-3, 3), [0.0]), "floor": (jnp.floor, (-3, 3), [1.0]),
-    "integer_pow": (lambda a: a**3, (-3, 3), [0.0]), "square": (jnp.square, (-3, 3), [0.0]),
-    "integer_pow -1": (lambda a: a**-1, (0.1, 3), [0.0]), "x**0": (lambda a: a**0, (-3, 3), [0.0]),
-    "relu": (jax.nn.relu, (-3, 3), [0.0]), "softplus": (jax.nn.softplus, (-30, 30), [0.0]),
+    "asin": (jnp.arcsin, (-0.9, 0.9), [1.0]),
+    "acos": (jnp.arccos, (-0.9, 0.9), [1.0]),
+    "atan": (jnp.arctan, (-5, 5), []),
+    "asinh": (jnp.arcsinh, (-5, 5), []),
+    "acosh": (jnp.arccosh, (1.1, 5), [1.0]),
+    "atanh": (jnp.arctanh, (-0.9, 0.9), [1.0]),
+    "exp": (jnp.exp, (-3, 3), []),
+    "exp2": (jnp.exp2, (-3, 3), []),
+    "log": (jnp.log, (0.1, 5), [0.0, -1.0]),
+    "log1p": (jnp.log1p, (-0.5, 5), [-1.0]),
+    "sin": (jnp.sin, (-5, 5), []),
+    "cos": (jnp.cos, (-5, 5), []),
+    "tan": (jnp.tan, (-1, 1), []),
+    "tanh": (jnp.tanh, (-5, 5), []),
+    "logistic": (jax.nn.sigmoid, (-5, 5), []),
+    "sqrt": (jnp.sqrt, (0.1, 5), [0.0]),
+    "rsqrt": (jax.lax.rsqrt, (0.1, 5), [0.0]),
+    "cbrt": (jnp.cbrt, (0.1, 5), [0.0, -2.0]),
+    "abs": (jnp.abs, (-3, 3), [0.0]),
+    "sign": (jnp.sign, (-3, 3), [0.0]),
+    "floor": (jnp.floor, (-3, 3), [1.0]),
+    "integer_pow": (lambda a: a**3, (-3, 3), [0.0]),
+    "square": (jnp.square, (-3, 3), [0.0]),
+    "integer_pow -1": (lambda a: a**-1, (0.1, 3), [0.0]),
+    "x**0": (lambda a: a**0, (-3, 3), [0.0]),
+    "relu": (jax.nn.relu, (-3, 3), [0.0]),
+    "softplus": (jax.nn.softplus, (-30, 30), [0.0]),
     "log_sigmoid": (jax.nn.log_sigmoid, (-30, 30), []),
     "stop_gradient": (lambda a: a * jax.lax.stop_gradient(a), (-3, 3), []),
 }
@@ -184,9 +231,14 @@ def test_each_unary_primitive_matches_jax(name):
 
 
 BINARY = {
-    "pow": lambda a, b: a**b, "atan2": jnp.arctan2, "div": lambda a, b: a / b,
-    "max": jnp.maximum, "min": jnp.minimum, "logaddexp": jnp.logaddexp,
-    "clip": lambda a, b: jnp.clip(a, -1.0, b), "where": lambda a, b: jnp.where(a < b, a, b * b),
+    "pow": lambda a, b: a**b,
+    "atan2": jnp.arctan2,
+    "div": lambda a, b: a / b,
+    "max": jnp.maximum,
+    "min": jnp.minimum,
+    "logaddexp": jnp.logaddexp,
+    "clip": lambda a, b: jnp.clip(a, -1.0, b),
+    "where": lambda a, b: jnp.where(a < b, a, b * b),
 }
 EDGES = [0.0, -0.0, 1.0, -1.0, 2.0, np.inf, np.nan]
 
@@ -201,9 +253,11 @@ def test_each_binary_primitive_matches_jax_at_the_edges(name):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.sampled_from(sorted(BINARY)),
-       st.floats(-1e3, 1e3, allow_subnormal=False) | st.sampled_from([1e-6, -1e-6, 0.0]),
-       st.floats(-1e3, 1e3, allow_subnormal=False) | st.sampled_from([1e-6, 2.0, 0.0]))
+@given(
+    st.sampled_from(sorted(BINARY)),
+    st.floats(-1e3, 1e3, allow_subnormal=False) | st.sampled_from([1e-6, -1e-6, 0.0]),
+    st.floats(-1e3, 1e3, allow_subnormal=False) | st.sampled_from([1e-6, 2.0, 0.0]),
+)
 def test_binary_primitives_match_jax_anywhere(name, a, b):
     with diffprog.float64():
         assert_matches_jax(BINARY[name], jnp.float64(a), jnp.float64(b))
@@ -225,8 +279,9 @@ def test_custom_jvp_functions_are_one_row_with_their_rule():
     with diffprog.float64():  # the custom rule keeps softplus finite where the formula overflows
         assert_matches_jax(jax.nn.softplus, jnp.float64(800.0))
         assert_matches_jax(lambda a: jnp.logaddexp(a, a), jnp.float64(0.3))  # one input twice
-        assert_matches_jax(lambda a, b: jnp.logaddexp(a, b), jnp.float64(-np.inf),
-                           jnp.float64(-np.inf))
+        assert_matches_jax(
+            lambda a, b: jnp.logaddexp(a, b), jnp.float64(-np.inf), jnp.float64(-np.inf)
+        )
 
 
 def test_custom_vjp_function_uses_its_vjp_rule():
@@ -234,7 +289,9 @@ def test_custom_vjp_function_uses_its_vjp_rule():
     def clipped_sin(v):
         return jnp.sin(v)
 
-    clipped_sin.defvjp(lambda v: (jnp.sin(v), jnp.cos(v)), lambda c, g: (jnp.clip(g * c, -0.5, 0.5),))
+    clipped_sin.defvjp(
+        lambda v: (jnp.sin(v), jnp.cos(v)), lambda c, g: (jnp.clip(g * c, -0.5, 0.5),)
+    )
     t = explain(clipped_sin, 0.1)
     want = jax.grad(clipped_sin)(0.1)  # 0.5, from the rule, not cos(0.1)
     assert t.gradient[0] == pytest.approx(float(want)) and t.gradient[0] == 0.5
@@ -245,31 +302,35 @@ def test_explain_of_a_gradient_shows_the_second_derivative():
     with diffprog.float64():
         t = explain(jax.grad(lambda v: v**3 * jnp.sin(v)), 0.7)
     v = 0.7  # (x³ sin x)'' = 6x sin x + 6x² cos x − x³ sin x
-    assert t.gradient[0] == pytest.approx(6 * v * math.sin(v) + 6 * v * v * math.cos(v)
-                                          - v**3 * math.sin(v), rel=1e-12)
+    assert t.gradient[0] == pytest.approx(
+        6 * v * math.sin(v) + 6 * v * v * math.cos(v) - v**3 * math.sin(v), rel=1e-12
+    )
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: explain(3.0, 1.0), "f must be a callable"),
-    (lambda: explain(lambda v: None, 1.0), "got None.*forget `return`"),
-    (lambda: explain(lambda v: (v, v), 1.0), "one scalar.*tuple"),
-    (lambda: explain(lambda v: [v], 1.0), "one scalar.*list"),
-    (lambda: explain(lambda v: v * jnp.ones(2), 1.0), "one scalar.*float32\\[2\\]"),
-    (lambda: explain(lambda v: v + 1j, 1.0), "one scalar.*complex"),
-    (lambda: explain(lambda v: v if v > 0 else -v, 1.0), "jnp.where"),
-    (lambda: explain(jnp.sin), "no point"),
-    (lambda: explain(jnp.sin, True), "argument 0 is bool"),
-    (lambda: explain(jnp.sin, None), "argument 0 is NoneType"),
-    (lambda: explain(jnp.sin, "1.0"), "argument 0 is str"),
-    (lambda: explain(jnp.sin, 1 + 2j), "argument 0 is complex"),
-    (lambda: explain(jnp.sin, jnp.ones(2)), "argument 0 is float32\\[2\\]"),
-    (lambda: jax.jit(lambda v: explain(jnp.sin, v).value)(1.0), "tracer"),
-    (lambda: explain(jnp.sin, 1.0, tangent=(np.nan,)), "tangent\\[0\\] must be finite"),
-    (lambda: explain(jnp.sin, 1.0, tangent="a"), "tangent must be a sequence"),
-    (lambda: explain(jnp.sin, 1.0, tangent=(1.0, 2.0)), "tangent has 2 entries for 1"),
-    (lambda: explain(jnp.sin, 1.0, precision=0), "precision must be in \\[1, 17\\]"),
-    (lambda: explain(jnp.sin, 1.0, precision=2.5), "precision must be an integer"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: explain(3.0, 1.0), "f must be a callable"),
+        (lambda: explain(lambda v: None, 1.0), "got None.*forget `return`"),
+        (lambda: explain(lambda v: (v, v), 1.0), "one scalar.*tuple"),
+        (lambda: explain(lambda v: [v], 1.0), "one scalar.*list"),
+        (lambda: explain(lambda v: v * jnp.ones(2), 1.0), "one scalar.*float32\\[2\\]"),
+        (lambda: explain(lambda v: v + 1j, 1.0), "one scalar.*complex"),
+        (lambda: explain(lambda v: v if v > 0 else -v, 1.0), "jnp.where"),
+        (lambda: explain(jnp.sin), "no point"),
+        (lambda: explain(jnp.sin, True), "argument 0 is bool"),
+        (lambda: explain(jnp.sin, None), "argument 0 is NoneType"),
+        (lambda: explain(jnp.sin, "1.0"), "argument 0 is str"),
+        (lambda: explain(jnp.sin, 1 + 2j), "argument 0 is complex"),
+        (lambda: explain(jnp.sin, jnp.ones(2)), "argument 0 is float32\\[2\\]"),
+        (lambda: jax.jit(lambda v: explain(jnp.sin, v).value)(1.0), "tracer"),
+        (lambda: explain(jnp.sin, 1.0, tangent=(np.nan,)), "tangent\\[0\\] must be finite"),
+        (lambda: explain(jnp.sin, 1.0, tangent="a"), "tangent must be a sequence"),
+        (lambda: explain(jnp.sin, 1.0, tangent=(1.0, 2.0)), "tangent has 2 entries for 1"),
+        (lambda: explain(jnp.sin, 1.0, precision=0), "precision must be in \\[1, 17\\]"),
+        (lambda: explain(jnp.sin, 1.0, precision=2.5), "precision must be an integer"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(call, match):
     with pytest.raises(diffprog._validate.InputError, match=match):
         call()

@@ -73,7 +73,8 @@ def test_11_5_quotient_rule_at_a_point():
     g = (2 * x + 1) / (x**2 + 1)
     assert sp.diff(g, x).subs(x, 1) == sp.Rational(solution("11.5")).limit_denominator()
     assert float(jax.grad(lambda t: (2 * t + 1) / (t**2 + 1))(1.0)) == pytest.approx(
-        solution("11.5"), rel=1e-6)
+        solution("11.5"), rel=1e-6
+    )
 
 
 def test_11_6_first_principles_error_constant():
@@ -162,7 +163,7 @@ def test_12_4_symbolic_euler_closed_form():
     for _ in range(NUM_STEPS):
         z, v = z + dt * v, v - dt * g
     want = [sp.diff(z, v0), sp.diff(z, g)]
-    assert want[1] != -(NUM_STEPS * dt) ** 2 / 2  # not the exact physics' -T^2/2
+    assert want[1] != -((NUM_STEPS * dt) ** 2) / 2  # not the exact physics' -T^2/2
     np.testing.assert_allclose(solution("12.4"), [float(w) for w in want], rtol=1e-12)
 
 
@@ -194,4 +195,6 @@ def test_every_final_exercise_has_an_oracle_test(tutorial):
     pattern = rf"^def test_{tutorial}_(\d+)_"
     tested = {f"{tutorial}.{k}" for k in re.findall(pattern, Path(__file__).read_text(), re.M)}
     assert registered, f"tutorial {tutorial} has no registered exercises"
-    assert registered == tested, f"without an oracle test: {registered - tested}; stale: {tested - registered}"
+    assert registered == tested, (
+        f"without an oracle test: {registered - tested}; stale: {tested - registered}"
+    )

@@ -121,8 +121,10 @@ def _check_against_sympy(expr_text, x0, side, rtol):
         assert float(r.value) == value
     else:
         assert math.isnan(float(r.value)) and not r.exists
-    for (s_status, s_value), got, got_status in ((left, r.left, r.left_status),
-                                                  (right, r.right, r.right_status)):
+    for (s_status, s_value), got, got_status in (
+        (left, r.left, r.left_status),
+        (right, r.right, r.right_status),
+    ):
         if s_status is not None:
             assert int(got_status) == s_status, r
             if s_status == EXISTS:
@@ -132,8 +134,14 @@ def _check_against_sympy(expr_text, x0, side, rtol):
 
 def test_table_has_at_least_20_limits():
     assert len(TABLE) >= 20
-    assert sum(1 for e, x0, s, _ in TABLE if _expected(sp.sympify(e, locals={"x": X}), x0, s)[0]
-               != EXISTS) >= 8
+    assert (
+        sum(
+            1
+            for e, x0, s, _ in TABLE
+            if _expected(sp.sympify(e, locals={"x": X}), x0, s)[0] != EXISTS
+        )
+        >= 8
+    )
 
 
 @pytest.mark.parametrize("expr, x0, side, smooth", TABLE, ids=IDS)
@@ -150,8 +158,11 @@ def test_table_float32_against_sympy(expr, x0, side, smooth):
     _check_against_sympy(expr, x0, side, rtol=1e-4 if smooth else 1e-2)
 
 
-@pytest.mark.parametrize("expr, x0, side, smooth", [t for t in TABLE if t[2] == "both"
-                                                     and t[1] not in (oo, -oo)], ids=str)
+@pytest.mark.parametrize(
+    "expr, x0, side, smooth",
+    [t for t in TABLE if t[2] == "both" and t[1] not in (oo, -oo)],
+    ids=str,
+)
 @pytest.mark.parametrize("one_side", ["left", "right"])
 def test_one_sided_against_sympy(expr, x0, side, smooth, one_side):
     with diffprog.float64():
@@ -164,14 +175,17 @@ def test_one_sided_against_sympy(expr, x0, side, smooth, one_side):
 def test_named_cases_and_verdicts():
     assert limit(lambda x: (x**2 - 1) / (x - 1), 1.0).exists
     assert limit(lambda x: jnp.abs(x) / x, 0.0).verdict == (
-        "does not exist: one-sided limits differ (left -1, right 1)")
+        "does not exist: one-sided limits differ (left -1, right 1)"
+    )
     r = limit(lambda x: 25 / x, 0.0)
     assert r.verdict == "does not exist: one-sided limits differ (left -inf, right +inf)"
     assert float(r.left) == -math.inf and float(r.right) == math.inf and not r.exists
     assert limit(lambda x: jnp.sin(1 / x), 0.0).verdict == "does not exist: oscillates"
     assert limit(lambda x: 1 / x**2, 0.0).verdict == "+inf"
     assert limit(lambda x: jnp.log(x), 0.0, side="right").verdict == "-inf"
-    assert limit(lambda x: jnp.sqrt(x), 0.0).verdict == "does not exist: f is undefined (NaN) near x0"
+    assert (
+        limit(lambda x: jnp.sqrt(x), 0.0).verdict == "does not exist: f is undefined (NaN) near x0"
+    )
     assert "verdict='exists'" in repr(limit(jnp.cos, 0.0))
 
 
@@ -190,12 +204,15 @@ def test_never_evaluates_at_x0():
 # ----------------------------------------------------------------- accuracy vs numdifftools
 
 
-@pytest.mark.parametrize("name, f_np, f_jnp, x0, exact", [
-    ("sinc", lambda x: np.sin(x) / x, lambda x: jnp.sin(x) / x, 0.0, 1.0),
-    ("expm1", lambda x: (np.exp(x) - 1) / x, lambda x: (jnp.exp(x) - 1) / x, 0.0, 1.0),
-    ("cos", lambda x: (1 - np.cos(x)) / x**2, lambda x: (1 - jnp.cos(x)) / x**2, 0.0, 0.5),
-    ("removable", lambda x: (x**2 - 1) / (x - 1), lambda x: (x**2 - 1) / (x - 1), 1.0, 2.0),
-])
+@pytest.mark.parametrize(
+    "name, f_np, f_jnp, x0, exact",
+    [
+        ("sinc", lambda x: np.sin(x) / x, lambda x: jnp.sin(x) / x, 0.0, 1.0),
+        ("expm1", lambda x: (np.exp(x) - 1) / x, lambda x: (jnp.exp(x) - 1) / x, 0.0, 1.0),
+        ("cos", lambda x: (1 - np.cos(x)) / x**2, lambda x: (1 - jnp.cos(x)) / x**2, 0.0, 0.5),
+        ("removable", lambda x: (x**2 - 1) / (x - 1), lambda x: (x**2 - 1) / (x - 1), 1.0, 2.0),
+    ],
+)
 def test_as_accurate_as_numdifftools_in_float64(name, f_np, f_jnp, x0, exact):
     ndt_limits = pytest.importorskip("numdifftools.limits")
     with np.errstate(all="ignore"):
@@ -209,9 +226,14 @@ def test_as_accurate_as_numdifftools_in_float64(name, f_np, f_jnp, x0, exact):
 
 def test_float32_accuracy_on_smooth_cases():
     """float32: the stated accuracy (docs, README) is 1e-6 relative on these smooth cases."""
-    cases = [(lambda x: jnp.sin(x) / x, 0.0, 1.0), (lambda x: (x**2 - 1) / (x - 1), 1.0, 2.0),
-             (lambda x: (1 - jnp.cos(x)) / x**2, 0.0, 0.5), (lambda x: 25 / x, math.inf, 0.0),
-             (lambda x: (1 + 1 / x) ** x, math.inf, math.e), (lambda x: jnp.expm1(x) / x, 0.0, 1.0)]
+    cases = [
+        (lambda x: jnp.sin(x) / x, 0.0, 1.0),
+        (lambda x: (x**2 - 1) / (x - 1), 1.0, 2.0),
+        (lambda x: (1 - jnp.cos(x)) / x**2, 0.0, 0.5),
+        (lambda x: 25 / x, math.inf, 0.0),
+        (lambda x: (1 + 1 / x) ** x, math.inf, math.e),
+        (lambda x: jnp.expm1(x) / x, 0.0, 1.0),
+    ]
     for f, x0, exact in cases:
         r = limit(f, x0)
         assert r.value.dtype == jnp.float32
@@ -229,8 +251,11 @@ def test_works_under_jit_and_vmap():
 
     @jax.jit
     def everything(a, x0):
-        return (jax.vmap(lim_at)(a), jax.vmap(lambda p: limit(jnp.sin, p).value)(x0),
-                limit(lambda x: 25 / x, 0.0))
+        return (
+            jax.vmap(lim_at)(a),
+            jax.vmap(lambda p: limit(jnp.sin, p).value)(x0),
+            limit(lambda x: 25 / x, 0.0),
+        )
 
     a, x0 = jnp.array([0.5, 1.0, 2.0, 3.0]), jnp.linspace(-2.0, 2.0, 5)
     at_a, at_x0, r = everything(a, x0)

@@ -22,14 +22,14 @@ import diffprog
 from diffprog import LimitResult, limit
 from diffprog.limits import DIFFER, EXISTS, NEG_INF, OSCILLATES, POS_INF, UNDETERMINED
 
-SETTINGS = settings(max_examples=10, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scales = st.floats(1e-6, 1e6).map(lambda a: float(a))
 signs = st.sampled_from([-1.0, 1.0])
 # points near and far from 0: 0 itself, tiny, moderate and large
-points = st.one_of(st.just(0.0), st.floats(-1e-3, 1e-3), st.floats(-10.0, 10.0),
-                   st.floats(-1e6, 1e6))
+points = st.one_of(
+    st.just(0.0), st.floats(-1e-3, 1e-3), st.floats(-10.0, 10.0), st.floats(-1e6, 1e6)
+)
 dtypes = st.sampled_from(["float32", "float64"])
 
 
@@ -109,8 +109,7 @@ def test_pole_is_never_a_limit(amp, sign, x0, dt):
 def test_jump_relative_to_the_function_scale(amp, x0, dt, slope):
     """A·sign(x - x0) + A·slope·(x - x0): a jump of 2A is seen whatever A is (1e-4·sign)."""
     x0 = _x0_in(dt, x0)
-    r = _in_dtype(dt, lambda: limit(
-        lambda x: amp * jnp.sign(x - x0) + amp * slope * (x - x0), x0))
+    r = _in_dtype(dt, lambda: limit(lambda x: amp * jnp.sign(x - x0) + amp * slope * (x - x0), x0))
     _not_exists(r, (DIFFER,), f"{amp} sign at {x0}")
     if dt == "float64" or abs(x0) < 100:
         assert int(r.status) == DIFFER, r
@@ -202,10 +201,16 @@ def test_batched_results_have_per_point_verdicts():
     fns = jnp.array([0, 1, 2, 3])
 
     def one(i, x0):
-        f = lambda x: jax.lax.switch(i, [lambda u: jnp.sin(u - x0) / (u - x0),
-                                         lambda u: 1.0 / (u - x0),
-                                         lambda u: jnp.sign(u - x0),
-                                         lambda u: jnp.sin(1.0 / (u - x0))], x)
+        f = lambda x: jax.lax.switch(
+            i,
+            [
+                lambda u: jnp.sin(u - x0) / (u - x0),
+                lambda u: 1.0 / (u - x0),
+                lambda u: jnp.sign(u - x0),
+                lambda u: jnp.sin(1.0 / (u - x0)),
+            ],
+            x,
+        )
         return limit(f, x0)
 
     x0s = jnp.array([0.5, 1.0, -2.0, 0.0])
@@ -213,9 +218,11 @@ def test_batched_results_have_per_point_verdicts():
     assert r.shape == (4,) and len(r) == 4
     np.testing.assert_array_equal(r.exists, [True, False, False, False])
     assert list(r.verdicts) == [
-        "exists", "does not exist: one-sided limits differ (left -inf, right +inf)",
+        "exists",
+        "does not exist: one-sided limits differ (left -inf, right +inf)",
         "does not exist: one-sided limits differ (left -1, right 1)",
-        "does not exist: oscillates"]
+        "does not exist: oscillates",
+    ]
     assert list(r.verdict) == list(r.verdicts)
     assert r[0].verdict == "exists" and abs(float(r[0].value) - 1.0) <= float(r[0].error)
     text = repr(r)
@@ -246,8 +253,9 @@ def test_vmap_over_x0_traced():
     x0 = jnp.array([-3.0, -0.5, 0.25, 2.0, 1e3])
     r = jax.vmap(lambda p: limit(jnp.sin, p))(x0)
     assert bool(np.all(r.exists))
-    np.testing.assert_array_less(np.abs(np.asarray(r.value) - np.sin(np.asarray(x0, np.float64))),
-                                 np.asarray(r.error) + 1e-6)
+    np.testing.assert_array_less(
+        np.abs(np.asarray(r.value) - np.sin(np.asarray(x0, np.float64))), np.asarray(r.error) + 1e-6
+    )
 
 
 # ----------------------------------------------------------------------- numdifftools' cases
@@ -258,8 +266,9 @@ def test_peer_sinx_div_x_at_many_points():
     with diffprog.float64():
         # one call per point (concrete x0: no compilation); vmap is covered above in float32
         rs = [limit(lambda x: jnp.sin(x) / x, float(p)) for p in range(-10, 10)]
-        r = LimitResult(*(np.stack([np.asarray(getattr(q, n)) for q in rs])
-                          for n in LimitResult._LEAVES))
+        r = LimitResult(
+            *(np.stack([np.asarray(getattr(q, n)) for q in rs]) for n in LimitResult._LEAVES)
+        )
         truth = np.sinc(np.arange(-10.0, 10.0) / np.pi)
         assert bool(np.all(r.exists))
         np.testing.assert_allclose(np.asarray(r.value), truth, atol=1e-12)
@@ -267,16 +276,31 @@ def test_peer_sinx_div_x_at_many_points():
         assert np.all(np.asarray(r.error) < 1e-10)
 
 
-@pytest.mark.parametrize("name, f, truth, tol", [
-    ("derivative of cos at pi/2", lambda x: (jnp.cos(math.pi / 2 + x) - jnp.cos(math.pi / 2)) / x,
-     -1.0, 1e-10),
-    ("-z/expm1(2z)", lambda z: -z / jnp.expm1(2 * z), -0.5, 1e-12),
-    ("difficult (x e^x - expm1 x)/x^2", lambda x: (x * jnp.exp(x) - jnp.expm1(x)) / x**2, 0.5,
-     1e-7),
-    ("residue of -1/expm1(2z) at 0", lambda z: z * (-1.0 / jnp.expm1(2 * z)), -0.5, 1e-12),
-    ("residue of 1/sin(z)^2 at pi (order 2)",
-     lambda z: (z - math.pi) ** 2 / jnp.sin(z) ** 2, 1.0, 1e-8),
-])
+@pytest.mark.parametrize(
+    "name, f, truth, tol",
+    [
+        (
+            "derivative of cos at pi/2",
+            lambda x: (jnp.cos(math.pi / 2 + x) - jnp.cos(math.pi / 2)) / x,
+            -1.0,
+            1e-10,
+        ),
+        ("-z/expm1(2z)", lambda z: -z / jnp.expm1(2 * z), -0.5, 1e-12),
+        (
+            "difficult (x e^x - expm1 x)/x^2",
+            lambda x: (x * jnp.exp(x) - jnp.expm1(x)) / x**2,
+            0.5,
+            1e-7,
+        ),
+        ("residue of -1/expm1(2z) at 0", lambda z: z * (-1.0 / jnp.expm1(2 * z)), -0.5, 1e-12),
+        (
+            "residue of 1/sin(z)^2 at pi (order 2)",
+            lambda z: (z - math.pi) ** 2 / jnp.sin(z) ** 2,
+            1.0,
+            1e-8,
+        ),
+    ],
+)
 def test_peer_numdifftools_cases(name, f, truth, tol):
     with diffprog.float64():
         x0 = math.pi if "pi (order 2)" in name else 0.0
@@ -292,12 +316,20 @@ def test_peer_numdifftools_cases(name, f, truth, tol):
 
 X = sp.Symbol("x", real=True)
 SCALED = [  # (expression, x0, side); scaled copies of textbook limits, truth from sympy
-    ("1e-5/x", 0, "right"), ("-1e-5/x", 0, "right"), ("1e-6*sin(x)/x", 0, "both"),
-    ("1e6*(1 - cos(x))/x**2", 0, "both"), ("1e-4*Abs(x)/x", 0, "right"),
-    ("1e-4*Abs(x)/x", 0, "left"), ("(x**2 - 1e6)/(x - 1000)", 1000, "both"),
-    ("1e-3*x*sin(1/x)", 0, "both"), ("sqrt(x)*log(x)", 0, "right"),
-    ("1e3*exp(-1/x)", 0, "right"), ("1e-3*log(x)", 0, "right"), ("1e6/x**2", 0, "both"),
-    ("(1 + 1e-3/x)**x", sp.oo, "both"), ("1e-6*x/(1 + x)", sp.oo, "both"),
+    ("1e-5/x", 0, "right"),
+    ("-1e-5/x", 0, "right"),
+    ("1e-6*sin(x)/x", 0, "both"),
+    ("1e6*(1 - cos(x))/x**2", 0, "both"),
+    ("1e-4*Abs(x)/x", 0, "right"),
+    ("1e-4*Abs(x)/x", 0, "left"),
+    ("(x**2 - 1e6)/(x - 1000)", 1000, "both"),
+    ("1e-3*x*sin(1/x)", 0, "both"),
+    ("sqrt(x)*log(x)", 0, "right"),
+    ("1e3*exp(-1/x)", 0, "right"),
+    ("1e-3*log(x)", 0, "right"),
+    ("1e6/x**2", 0, "both"),
+    ("(1 + 1e-3/x)**x", sp.oo, "both"),
+    ("1e-6*x/(1 + x)", sp.oo, "both"),
 ]
 
 
@@ -305,8 +337,11 @@ SCALED = [  # (expression, x0, side); scaled copies of textbook limits, truth fr
 @pytest.mark.parametrize("expr_text, x0, side", SCALED, ids=[f"{e} {s}" for e, _, s in SCALED])
 def test_scaled_table_against_sympy(expr_text, x0, side, dt):
     expr = sp.sympify(expr_text, locals={"x": X})
-    truth = sp.limit(expr, X, x0, "+" if side == "right" else "-") if side != "both" or \
-        x0 == sp.oo else sp.limit(expr, X, x0)
+    truth = (
+        sp.limit(expr, X, x0, "+" if side == "right" else "-")
+        if side != "both" or x0 == sp.oo
+        else sp.limit(expr, X, x0)
+    )
     f = sp.lambdify(X, expr, modules="jax")
     x0n = math.inf if x0 == sp.oo else float(x0)
     r = _in_dtype(dt, lambda: limit(f, x0n, side=side))

@@ -75,10 +75,17 @@ def test_difference_quotients_refuse_nonpositive_steps(fn, h):
 # ---------------------------------------------------------------- empirical order of each scheme
 
 
-@pytest.mark.parametrize("method, order, expected", [
-    ("forward", 1, 1), ("backward", 1, 1), ("central", 1, 2),
-    ("forward", 2, 1), ("backward", 2, 1), ("central", 2, 2),
-])
+@pytest.mark.parametrize(
+    "method, order, expected",
+    [
+        ("forward", 1, 1),
+        ("backward", 1, 1),
+        ("central", 1, 2),
+        ("forward", 2, 1),
+        ("backward", 2, 1),
+        ("central", 2, 2),
+    ],
+)
 def test_empirical_order(method, order, expected):
     """log error vs log h has slope = the scheme's accuracy order (float64, truncation regime)."""
     hs = np.geomspace(1e-3, 3e-2, 6)
@@ -93,8 +100,13 @@ def test_empirical_order(method, order, expected):
 def test_richardson_has_higher_order(order):
     hs = np.geomspace(0.4, 1.6, 5)
     with diffprog.float64():
-        errors = [abs(float(derivative(jnp.exp, jnp.float64(0.7), "richardson", h=h, order=order))
-                      - np.exp(0.7)) for h in hs]
+        errors = [
+            abs(
+                float(derivative(jnp.exp, jnp.float64(0.7), "richardson", h=h, order=order))
+                - np.exp(0.7)
+            )
+            for h in hs
+        ]
     assert slope_of(hs, errors) > 6  # eight in theory (four levels of central differences)
 
 
@@ -113,10 +125,16 @@ def test_complex_step_is_second_order_and_free_of_roundoff():
 
 # Relative-error bounds for the auto step: about eps^(a/(n+a)) for accuracy order a.
 BOUNDS = {
-    ("float32", "forward"): 1e-2, ("float32", "backward"): 1e-2, ("float32", "central"): 3e-4,
-    ("float32", "richardson"): 3e-5, ("float32", "complex"): 1e-6,
-    ("float64", "forward"): 2e-7, ("float64", "backward"): 2e-7, ("float64", "central"): 1e-9,
-    ("float64", "richardson"): 1e-12, ("float64", "complex"): 1e-15,
+    ("float32", "forward"): 1e-2,
+    ("float32", "backward"): 1e-2,
+    ("float32", "central"): 3e-4,
+    ("float32", "richardson"): 3e-5,
+    ("float32", "complex"): 1e-6,
+    ("float64", "forward"): 2e-7,
+    ("float64", "backward"): 2e-7,
+    ("float64", "central"): 1e-9,
+    ("float64", "richardson"): 1e-12,
+    ("float64", "complex"): 1e-15,
 }
 
 
@@ -220,8 +238,9 @@ def test_kink_in_the_complex_step_is_reported():
 
 
 def _smooth_zoo(t):
-    return jnp.stack([jnp.exp(t), jnp.sin(t), jnp.cos(t), jnp.tanh(t), t**3, t**2, 1e4 + t,
-                      jnp.sin(10 * t)])
+    return jnp.stack(
+        [jnp.exp(t), jnp.sin(t), jnp.cos(t), jnp.tanh(t), t**3, t**2, 1e4 + t, jnp.sin(10 * t)]
+    )
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -264,10 +283,14 @@ def test_step_shape_and_complex_points_are_refused():
         derivative(jnp.sin, jnp.array(1.0 + 1.0j))
 
 
-@pytest.mark.parametrize("f", [lambda x: jnp.abs(x) ** 2, jnp.floor, lambda x: jnp.real(x) ** 2,
-                               lambda x: jnp.conj(x) * x])
+@pytest.mark.parametrize(
+    "f",
+    [lambda x: jnp.abs(x) ** 2, jnp.floor, lambda x: jnp.real(x) ** 2, lambda x: jnp.conj(x) * x],
+)
 def test_complex_step_refuses_functions_that_are_not_complex_safe(f):
-    with pytest.raises(ValueError, match="not complex-safe.*method='central' or method='richardson'"):
+    with pytest.raises(
+        ValueError, match="not complex-safe.*method='central' or method='richardson'"
+    ):
         derivative(f, jnp.array([0.5, 2.0]), "complex")
 
 
@@ -306,11 +329,15 @@ def _rosen(v):
     return jnp.sum(100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2)
 
 
-@pytest.mark.parametrize("method, rtol", [("central", 1e-8), ("richardson", 1e-11), ("complex", 1e-14)])
+@pytest.mark.parametrize(
+    "method, rtol", [("central", 1e-8), ("richardson", 1e-11), ("complex", 1e-14)]
+)
 def test_gradient_matches_jax_grad(method, rtol, key):
     with diffprog.float64():
         v = jax.random.normal(key, (5,), dtype=jnp.float64)
-        np.testing.assert_allclose(numerical_gradient(_rosen, v, method), jax.grad(_rosen)(v), rtol=rtol)
+        np.testing.assert_allclose(
+            numerical_gradient(_rosen, v, method), jax.grad(_rosen)(v), rtol=rtol
+        )
 
 
 def test_jacobian_matches_jax_jacfwd(key):
@@ -352,8 +379,9 @@ def test_log_near_its_domain_edge_is_not_nan(method):
     assert abs(float(r.value) - 1e3) <= float(r.error) < 10
 
 
-@pytest.mark.parametrize("f", [jnp.sign, lambda t: jnp.where(t >= 0, 1.0, 0.0),
-                               lambda t: jnp.floor(t) + t])
+@pytest.mark.parametrize(
+    "f", [jnp.sign, lambda t: jnp.where(t >= 0, 1.0, 0.0), lambda t: jnp.floor(t) + t]
+)
 def test_a_jump_is_reported(f):
     with pytest.warns(NonDifferentiableWarning, match="jumps"):
         r = derivative(f, jnp.array([0.0, 0.5]), full_output=True)
@@ -441,8 +469,11 @@ def test_gradient_jacobian_hessian_on_pytrees(key):
         g = numerical_gradient(loss, p64, "richardson")
         J = numerical_jacobian(model, p64, "richardson")
         H = numerical_hessian(loss, p64)
-        for got, want in ((g, jax.grad(loss)(p64)), (J, jax.jacrev(model)(p64)),
-                          (H, jax.hessian(loss)(p64))):
+        for got, want in (
+            (g, jax.grad(loss)(p64)),
+            (J, jax.jacrev(model)(p64)),
+            (H, jax.hessian(loss)(p64)),
+        ):
             assert jax.tree.structure(got) == jax.tree.structure(want)
             for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(want), strict=True):
                 assert a.shape == b.shape
@@ -450,8 +481,11 @@ def test_gradient_jacobian_hessian_on_pytrees(key):
 
 
 def test_hessian_matches_jax_hessian_and_its_error_covers(key):
-    f = lambda v: (jnp.sum(jnp.sin(v) * v[::-1]) + jnp.prod(v.ravel()[:3])
-                   + jnp.exp(v.ravel()[0] * v.ravel()[1]))
+    f = lambda v: (
+        jnp.sum(jnp.sin(v) * v[::-1])
+        + jnp.prod(v.ravel()[:3])
+        + jnp.exp(v.ravel()[0] * v.ravel()[1])
+    )
     with diffprog.float64():
         v = jax.random.normal(key, (2, 3), dtype=jnp.float64)
         r = numerical_hessian(f, v, full_output=True)
@@ -459,8 +493,9 @@ def test_hessian_matches_jax_hessian_and_its_error_covers(key):
     assert r.value.shape == (2, 3, 2, 3)
     np.testing.assert_allclose(r.value, want, atol=1e-6)
     assert np.all(np.abs(np.asarray(r.value) - want) <= np.asarray(r.error) + 1e-300)
-    np.testing.assert_allclose(r.value, np.swapaxes(np.swapaxes(np.asarray(r.value), 0, 2),
-                                                    1, 3))  # symmetric
+    np.testing.assert_allclose(
+        r.value, np.swapaxes(np.swapaxes(np.asarray(r.value), 0, 2), 1, 3)
+    )  # symmetric
 
 
 def test_jacobian_is_evaluated_in_batches_of_bounded_memory(monkeypatch):

@@ -23,13 +23,15 @@ FAMILIES = {
     "sin": (lambda a: lambda t: jnp.sin(a * t), lambda a, x: a * np.cos(a * x)),
     "exp": (lambda a: lambda t: jnp.exp(a * t), lambda a, x: a * np.exp(a * x)),
     "tanh": (lambda a: lambda t: jnp.tanh(a * t), lambda a, x: a / np.cosh(a * x) ** 2),
-    "log": (lambda a: lambda t: jnp.log(a * jnp.abs(t)),
-            lambda a, x: 1 / x),
+    "log": (lambda a: lambda t: jnp.log(a * jnp.abs(t)), lambda a, x: 1 / x),
     "cube": (lambda a: lambda t: a * t**3, lambda a, x: 3 * a * x**2),
 }
 scales = st.floats(-6, 6).map(lambda e: 10.0**e)
-points = st.one_of(st.floats(-6, 6).map(lambda e: 10.0**e),
-                   st.floats(-6, 6).map(lambda e: -(10.0**e)), st.just(0.0))
+points = st.one_of(
+    st.floats(-6, 6).map(lambda e: 10.0**e),
+    st.floats(-6, 6).map(lambda e: -(10.0**e)),
+    st.just(0.0),
+)
 
 
 def _honest(est, err, truth, caught, converged=True):
@@ -40,9 +42,13 @@ def _honest(est, err, truth, caught, converged=True):
 
 
 @settings(max_examples=60)
-@given(name=st.sampled_from(sorted(FAMILIES)), a=scales, x=points,
-       dtype=st.sampled_from(["float32", "float64"]),
-       method=st.sampled_from(["central", "richardson", "forward"]))
+@given(
+    name=st.sampled_from(sorted(FAMILIES)),
+    a=scales,
+    x=points,
+    dtype=st.sampled_from(["float32", "float64"]),
+    method=st.sampled_from(["central", "richardson", "forward"]),
+)
 def test_derivative_is_right_within_its_error_or_warns(name, a, x, dtype, method):
     make, exact = FAMILIES[name]
     if name == "log" and x == 0.0:
@@ -63,12 +69,23 @@ def test_derivative_is_right_within_its_error_or_warns(name, a, x, dtype, method
         # trusted-looking level (sin(1e5 t) at t = 100, float64: 0.032 +- 9e-4, true -9.1e4).
         return
     assert _honest(r.value, r.error, truth, caught, r.converged), (
-        name, a, x, dtype, method, float(r.value), float(r.error), truth)
+        name,
+        a,
+        x,
+        dtype,
+        method,
+        float(r.value),
+        float(r.error),
+        truth,
+    )
 
 
 @settings(max_examples=15)
-@given(shape=st.sampled_from([(3,), (2, 3), (1, 2, 2)]), s=scales,
-       dtype=st.sampled_from(["float32", "float64"]))
+@given(
+    shape=st.sampled_from([(3,), (2, 3), (1, 2, 2)]),
+    s=scales,
+    dtype=st.sampled_from(["float32", "float64"]),
+)
 def test_gradient_any_shape_within_error(shape, s, dtype):
     ctx = diffprog.float64() if dtype == "float64" else warnings.catch_warnings()
     with ctx, warnings.catch_warnings(record=True) as caught:

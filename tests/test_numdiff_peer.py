@@ -97,8 +97,9 @@ def test_fun_with_additional_parameters(method):  # test_fun_with_additional_par
 
 @pytest.mark.parametrize("method", REAL + ["complex"])
 def test_gradient_of_sum_of_squares(method):  # TestGradient.test_gradient
-    r = numerical_gradient(lambda x: jnp.sum(x**2), jnp.array([1.0, 2.0, 3.0]), method,
-                           full_output=True)
+    r = numerical_gradient(
+        lambda x: jnp.sum(x**2), jnp.array([1.0, 2.0, 3.0]), method, full_output=True
+    )
     # (numdifftools' "forward" is Richardson-extrapolated; ours is the plain O(h) quotient)
     rtol = 1e-6 if method in ("forward", "backward") else 1e-7
     np.testing.assert_allclose(r.value, [2.0, 4.0, 6.0], rtol=rtol)
@@ -135,8 +136,9 @@ def test_jacobian_of_a_least_squares_residual_is_zero_at_the_fit(method):  # vec
     r = numerical_jacobian(f, jnp.array([1.0, 2.0, 0.75]), method, full_output=True)
     assert r.value.shape == (10, 3)
     # one-sided quotients are O(h): 1e-12 (numdifftools' bound, with Richardson) for the rest
-    np.testing.assert_allclose(r.value, 0.0, atol=1e-10 if method in ("forward", "backward")
-                               else 1e-12)
+    np.testing.assert_allclose(
+        r.value, 0.0, atol=1e-10 if method in ("forward", "backward") else 1e-12
+    )
     # (no error-bar check here: the rounding of the residual inside f biases the computed
     # function itself by ~1e-16, which no difference quotient can see)
 
@@ -148,16 +150,19 @@ def test_jacobian_on_matrix_valued_function():  # test_on_matrix_valued_function
         f1 = x[0] ** 3 + x[1] ** 3
         return jnp.stack([f0, f1])
 
-    for pt, truth in (([1.0, 2.0], [[2.0, 4.0], [3.0, 12.0]]),
-                      ([3.0, 4.0], [[6.0, 8.0], [27.0, 48.0]])):
+    for pt, truth in (
+        ([1.0, 2.0], [[2.0, 4.0], [3.0, 12.0]]),
+        ([3.0, 4.0], [[6.0, 8.0], [27.0, 48.0]]),
+    ):
         np.testing.assert_allclose(numerical_jacobian(fun, jnp.array(pt)), truth, rtol=1e-8)
 
 
 @pytest.mark.parametrize("method", REAL + ["complex"])
 def test_jacobian_issue_27(method):  # test_issue_27a/b: x**2 elementwise, n = 10
     x = jnp.ones(10)
-    np.testing.assert_allclose(numerical_jacobian(lambda t: t**2, x, method), 2 * np.eye(10),
-                               atol=1e-7)
+    np.testing.assert_allclose(
+        numerical_jacobian(lambda t: t**2, x, method), 2 * np.eye(10), atol=1e-7
+    )
 
 
 def test_jacobian_full_output_of_a_sum():  # test_jacobian_fulloutput: exact, tiny error
@@ -178,8 +183,7 @@ def test_hessdiag():  # TestHessdiag.test_default_step
 
 @pytest.mark.parametrize("method", REAL)
 def test_hessian_cos_x_minus_y_at_0(method):  # test_hessian_cos_x_y_at_0_0
-    r = numerical_hessian(lambda xy: jnp.cos(xy[0] - xy[1]), jnp.zeros(2), method,
-                          full_output=True)
+    r = numerical_hessian(lambda xy: jnp.cos(xy[0] - xy[1]), jnp.zeros(2), method, full_output=True)
     truth = np.array([[-1.0, 1.0], [1.0, -1.0]])
     np.testing.assert_allclose(r.value, truth, atol=1e-5)
     assert np.all(np.abs(np.asarray(r.value) - truth) <= np.asarray(r.error) + 1e-12)

@@ -102,10 +102,15 @@ def test_least_squares_vector_form(key):
 
 # ---------------------------------------------------- optimiser x problem (optax's alias_test)
 
+
 def _linear_regression():
     x = jnp.linspace(-1, 1, 40)
     y = 1.5 * x - 0.5
-    return (lambda p: costs.mse(models.linear(p, x), y)), {"m": 0.0, "b": 0.0}, {"m": 1.5, "b": -0.5}
+    return (
+        (lambda p: costs.mse(models.linear(p, x), y)),
+        {"m": 0.0, "b": 0.0},
+        {"m": 1.5, "b": -0.5},
+    )
 
 
 def _newton_logistic(x, y, iters=50):
@@ -121,9 +126,21 @@ def _newton_logistic(x, y, iters=50):
 
 
 def _logistic_regression():
-    x = jnp.array([[0.0, 0.0], [1.0, 0.2], [0.2, 1.0], [1.0, 1.0], [-1.0, 0.3], [0.4, -0.8],
-                   [1.0, 0.2], [0.0, 0.0]])
-    y = jnp.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0])  # repeated x, both labels: not separable
+    x = jnp.array(
+        [
+            [0.0, 0.0],
+            [1.0, 0.2],
+            [0.2, 1.0],
+            [1.0, 1.0],
+            [-1.0, 0.3],
+            [0.4, -0.8],
+            [1.0, 0.2],
+            [0.0, 0.0],
+        ]
+    )
+    y = jnp.array(
+        [0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+    )  # repeated x, both labels: not separable
     theta, best = _newton_logistic(x, y)
     loss = lambda p: costs.bce_with_logits(models.logistic(p, x, logits=True), y)
     return loss, {"w": jnp.zeros(2), "b": 0.0}, {"w": theta[:2], "b": theta[2]}, best
@@ -144,13 +161,21 @@ def _quadratic():
     return loss, {"v": jnp.zeros(2)}, {"v": v}, -0.5 * float(np.asarray(c, np.float64) @ v)
 
 
-PROBLEMS = {"linear_regression": _linear_regression, "logistic_regression": _logistic_regression,
-            "quadratic": _quadratic}
-OPTIMISERS = {"sgd": lambda: optax.sgd(0.3), "momentum": lambda: optax.sgd(0.1, momentum=0.9),
-              "nesterov": lambda: optax.sgd(0.1, momentum=0.9, nesterov=True),
-              "adam": lambda: optax.adam(0.05), "adamw": lambda: optax.adamw(0.05, weight_decay=0.0),
-              "rmsprop": lambda: optax.rmsprop(0.003, momentum=0.9),
-              "adagrad": lambda: optax.adagrad(0.5), "lbfgs": lambda: optax.lbfgs()}
+PROBLEMS = {
+    "linear_regression": _linear_regression,
+    "logistic_regression": _logistic_regression,
+    "quadratic": _quadratic,
+}
+OPTIMISERS = {
+    "sgd": lambda: optax.sgd(0.3),
+    "momentum": lambda: optax.sgd(0.1, momentum=0.9),
+    "nesterov": lambda: optax.sgd(0.1, momentum=0.9, nesterov=True),
+    "adam": lambda: optax.adam(0.05),
+    "adamw": lambda: optax.adamw(0.05, weight_decay=0.0),
+    "rmsprop": lambda: optax.rmsprop(0.003, momentum=0.9),
+    "adagrad": lambda: optax.adagrad(0.5),
+    "lbfgs": lambda: optax.lbfgs(),
+}
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
@@ -181,6 +206,7 @@ def test_fit_sgd_equals_gradient_descent():
 
 
 # -------------------------------------------------------------------------- bad input, divergence
+
 
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan"), float("inf")])
 def test_bad_lr(lr):
@@ -235,6 +261,7 @@ def test_fit_zero_steps_and_path():
 
 # ------------------------------------------- no stale closures, jit/vmap, resume, aux, L-BFGS
 
+
 def test_a_changed_closure_is_seen():
     """No cache keyed on the loss: changing what it closes over changes the answer (oracle: a)."""
     state = {"a": 1.0}
@@ -276,8 +303,9 @@ def test_resume_with_opt_state_equals_one_run():
     first = fit(loss, jnp.zeros(2), opt, 25)
     rest = fit(loss, first.params, opt, 35, opt_state=first.opt_state)
     np.testing.assert_allclose(rest.params, whole.params, rtol=1e-6)
-    np.testing.assert_allclose(jnp.concatenate([first.losses[:-1], rest.losses]), whole.losses,
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        jnp.concatenate([first.losses[:-1], rest.losses]), whole.losses, rtol=1e-6
+    )
     fresh = fit(loss, first.params, opt, 35)  # without opt_state adam restarts: different path
     assert not np.allclose(fresh.params, whole.params, rtol=1e-6)
 
@@ -305,7 +333,9 @@ def test_lbfgs_and_line_search_need_the_value():
     loss, params, solution, best = _logistic_regression()
     res = fit(loss, params, optax.lbfgs(), 60)
     assert float(res.losses[-1]) - best < 1e-6
-    ls = optax.chain(optax.sgd(1.0), optax.scale_by_backtracking_linesearch(max_backtracking_steps=15))
+    ls = optax.chain(
+        optax.sgd(1.0), optax.scale_by_backtracking_linesearch(max_backtracking_steps=15)
+    )
     loss, params, solution, best = _linear_regression()
     res = fit(loss, params, ls, 300)
     assert float(res.losses[-1]) - best < 1e-5
@@ -317,12 +347,26 @@ def test_minibatches_with_a_key_reach_least_squares(key):
     y = 1.5 * x - 0.5 + 0.1 * jax.random.normal(k2, (256,))
     oracle = np.polyfit(np.asarray(x, np.float64), np.asarray(y, np.float64), 1)
     loss = lambda p, b: costs.mse(models.linear(p, b[0]), b[1])
-    res = fit(loss, {"m": 0.0, "b": 0.0}, optax.adam(0.02), 1500, data=(x, y), batch_size=32,
-              key=jax.random.key(1))
+    res = fit(
+        loss,
+        {"m": 0.0, "b": 0.0},
+        optax.adam(0.02),
+        1500,
+        data=(x, y),
+        batch_size=32,
+        key=jax.random.key(1),
+    )
     assert float(res.params["m"]) == pytest.approx(oracle[0], abs=2e-2)
     assert float(res.params["b"]) == pytest.approx(oracle[1], abs=2e-2)
-    again = fit(loss, {"m": 0.0, "b": 0.0}, optax.adam(0.02), 30, data=(x, y), batch_size=32,
-                key=jax.random.key(1))
+    again = fit(
+        loss,
+        {"m": 0.0, "b": 0.0},
+        optax.adam(0.02),
+        30,
+        data=(x, y),
+        batch_size=32,
+        key=jax.random.key(1),
+    )
     np.testing.assert_array_equal(again.losses[:30], res.losses[:30])  # the key fixes the batches
     full = loss(res.params, (x, y))
     assert float(res.losses[-1]) == pytest.approx(float(full), rel=1e-6)  # last: all the data
@@ -353,8 +397,12 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=25, deadline=None)
-@given(scale=st.floats(1e-6, 1e6), rel_shift=st.floats(-1e4, 1e4), slope=st.floats(-1e3, 1e3),
-       seed=st.integers(0, 2**16))
+@given(
+    scale=st.floats(1e-6, 1e6),
+    rel_shift=st.floats(-1e4, 1e4),
+    slope=st.floats(-1e3, 1e3),
+    seed=st.integers(0, 2**16),
+)
 def test_least_squares_matches_float64_oracle_at_any_scale(scale, rel_shift, slope, seed):
     """x at any scale, centred up to 10^4 spreads away from 0 (a condition number <= ~10^4)."""
     shift = scale * rel_shift

@@ -29,8 +29,10 @@ EIGHT = "--xla_force_host_platform_device_count=8"
 
 
 def env_with(xla_flags: str | None) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
     env.pop("PYTEST_CURRENT_TEST", None)
     if xla_flags is None:
         env.pop("XLA_FLAGS", None)
@@ -81,8 +83,9 @@ def test_value_and_grad_equals_jax_value_and_grad(data):
     np.testing.assert_allclose(grad, oracle_grad, rtol=1e-5, atol=1e-6)
     # and the closed form 2/n X^T (X w - y), in float64
     x, y = (np.asarray(a, np.float64) for a in data)
-    np.testing.assert_allclose(grad, 2 * x.T @ (x @ np.asarray(w, np.float64) - y) / len(y),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        grad, 2 * x.T @ (x @ np.asarray(w, np.float64) - y) / len(y), rtol=1e-5, atol=1e-5
+    )
 
 
 def test_step_is_one_optax_step(data):
@@ -145,12 +148,26 @@ def test_bad_arguments_are_named():
 @pytest.mark.slow
 def test_eight_simulated_devices_give_the_same_numbers():
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
-         "tests/multidevice/check_parallel.py"],
-        cwd=ROOT, env=env_with(EIGHT), capture_output=True, text=True, timeout=540,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error",
+            "tests/multidevice/check_parallel.py",
+        ],
+        cwd=ROOT,
+        env=env_with(EIGHT),
+        capture_output=True,
+        text=True,
+        timeout=540,
     )
     assert out.returncode == 0 and " passed" in out.stdout and "skipped" not in out.stdout, (
-        out.stdout[-4000:] + out.stderr[-2000:])
+        out.stdout[-4000:] + out.stderr[-2000:]
+    )
 
 
 def _free_port() -> int:
@@ -164,9 +181,17 @@ def test_two_processes_on_loopback_give_the_same_numbers():
     """jax.distributed with 2 CPU processes x 2 devices on 127.0.0.1 (gloo collectives)."""
     address = f"127.0.0.1:{_free_port()}"
     worker = ROOT / "tests" / "multidevice" / "multihost_worker.py"
-    procs = [subprocess.Popen([sys.executable, str(worker), address, "2", str(i)], cwd=ROOT,
-                              env=env_with(None), stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True) for i in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(worker), address, "2", str(i)],
+            cwd=ROOT,
+            env=env_with(None),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for i in range(2)
+    ]
     try:
         outputs = [p.communicate(timeout=240)[0] for p in procs]
     finally:
@@ -192,6 +217,7 @@ def test_tutorial_10_executes_with_simulated_devices(devices, book, monkeypatch)
     """Tutorial 10 with XLA_FLAGS forcing 8 (and 1) CPU devices, as a CPU-only machine would."""
     monkeypatch.setenv("XLA_FLAGS", f"--xla_force_host_platform_device_count={devices}")
     nb = book.execute(ROOT / "tutorials" / "10_scaling_out.md")
-    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                     for o in c.get("outputs", []))
+    text = "\n".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
     assert f"{devices} cpu device(s)" in text, text[:2000]

@@ -27,6 +27,8 @@ def test_error_vs_h_is_log_log_and_keeps_zeros_visible():
 
 def test_function_and_derivative():
     xs = np.linspace(0, 1, 17)
-    fig, ax = derivatives.function_and_derivative(xs, {"f": xs**2, "f'": 2 * xs}, {"oracle": 2 * xs})
+    fig, ax = derivatives.function_and_derivative(
+        xs, {"f": xs**2, "f'": 2 * xs}, {"oracle": 2 * xs}
+    )
     assert len(ax.lines) == 4  # two curves, the oracle's dots, the x-axis
     plt.close(fig)

@@ -31,14 +31,17 @@ def test_asymptote_safe_breaks_a_jump_but_not_a_smooth_curve():
     assert np.sum(np.isnan(y)) == 1
 
 
-@pytest.mark.parametrize("make", [
-    lambda: plots.zoom_until_straight(jnp.sin, 1.0),
-    lambda: plots.exhaustion_polygons((4, 8)),
-    lambda: plots.riemann_rectangles(lambda x: x**2, 0.0, 1.0, 5, "midpoint"),
-    lambda: plots.riemann_rectangles(lambda x: x**2, 0.0, 1.0, 5, "trapezoid"),
-    lambda: plots.approach_both_sides(lambda x: 25 / x, 0.0, ylim=60.0),
-    lambda: (plots.plot_function(lambda x: 1 / x, -2.0, 2.0).figure, None),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: plots.zoom_until_straight(jnp.sin, 1.0),
+        lambda: plots.exhaustion_polygons((4, 8)),
+        lambda: plots.riemann_rectangles(lambda x: x**2, 0.0, 1.0, 5, "midpoint"),
+        lambda: plots.riemann_rectangles(lambda x: x**2, 0.0, 1.0, 5, "trapezoid"),
+        lambda: plots.approach_both_sides(lambda x: 25 / x, 0.0, ylim=60.0),
+        lambda: (plots.plot_function(lambda x: 1 / x, -2.0, 2.0).figure, None),
+    ],
+)
 def test_figures_are_made(make):
     fig, _ = make()
     assert fig.axes

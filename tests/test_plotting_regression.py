@@ -19,8 +19,9 @@ def test_figures_draw_their_data():
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [3.0, 2.0, 1.0])
     rplot.close(fig)
     cost = lambda M, B: np.mean((M[..., None] * x + B[..., None] - y) ** 2, axis=-1)
-    fig, ax = rplot.cost_surface_path(cost, {"gd": ([0.9, 0.5], [0.1, 0.2])}, (-1, 1), (-1, 2),
-                                      optimum=(-0.47, 1.76))
+    fig, ax = rplot.cost_surface_path(
+        cost, {"gd": ([0.9, 0.5], [0.1, 0.2])}, (-1, 1), (-1, 2), optimum=(-0.47, 1.76)
+    )
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), [0.9, 0.5])
     rplot.close(fig)
     fig, ax = rplot.mae_vs_mse(2.0)

@@ -88,11 +88,18 @@ def test_chain_rule():
     assert_rule(-x, lambda t: -t)
 
 
-@pytest.mark.parametrize("name, plain, pts", [
-    ("exp", jnp.exp, POINTS), ("log", jnp.log, POSITIVE), ("sin", jnp.sin, POINTS),
-    ("cos", jnp.cos, POINTS), ("tanh", jnp.tanh, POINTS), ("sigmoid", jax.nn.sigmoid, POINTS),
-    ("sqrt", jnp.sqrt, POSITIVE),
-])
+@pytest.mark.parametrize(
+    "name, plain, pts",
+    [
+        ("exp", jnp.exp, POINTS),
+        ("log", jnp.log, POSITIVE),
+        ("sin", jnp.sin, POINTS),
+        ("cos", jnp.cos, POINTS),
+        ("tanh", jnp.tanh, POINTS),
+        ("sigmoid", jax.nn.sigmoid, POINTS),
+        ("sqrt", jnp.sqrt, POSITIVE),
+    ],
+)
 def test_elementary_blocks(name, plain, pts):
     block = getattr(rules, name)
     assert_rule(block(x), plain, pts)
@@ -110,15 +117,19 @@ def test_the_course_examples():
 
 
 UNARY = {
-    "sin": (rules.sin, jnp.sin), "cos": (rules.cos, jnp.cos), "tanh": (rules.tanh, jnp.tanh),
+    "sin": (rules.sin, jnp.sin),
+    "cos": (rules.cos, jnp.cos),
+    "tanh": (rules.tanh, jnp.tanh),
     "sigmoid": (rules.sigmoid, jax.nn.sigmoid),
     "exp∘sin": (lambda u: rules.exp(rules.sin(u)), lambda t: jnp.exp(jnp.sin(t))),
     "log(u²+1)": (lambda u: rules.log(u**2 + 1), lambda t: jnp.log(t**2 + 1)),
     "sqrt(u²+1)": (lambda u: rules.sqrt(u**2 + 1), lambda t: jnp.sqrt(t**2 + 1)),
-    "u³": (lambda u: u**3, lambda t: t**3), "neg": (lambda u: -u, lambda t: -t),
+    "u³": (lambda u: u**3, lambda t: t**3),
+    "neg": (lambda u: -u, lambda t: -t),
 }
 BINARY = {
-    "+": (lambda u, v: u + v, lambda a, b: a + b), "-": (lambda u, v: u - v, lambda a, b: a - b),
+    "+": (lambda u, v: u + v, lambda a, b: a + b),
+    "-": (lambda u, v: u - v, lambda a, b: a - b),
     "*": (lambda u, v: u * v, lambda a, b: a * b),
     "/": (lambda u, v: u / (v**2 + 1), lambda a, b: a / (b**2 + 1)),
 }
@@ -168,8 +179,9 @@ def test_random_expressions_against_sympy(expr):
     with diffprog.float64():
         got = np.asarray(d.d(jnp.asarray(pts)))
         value = np.asarray(d(jnp.asarray(pts)))
-    np.testing.assert_allclose(value, np.broadcast_to(sp.lambdify(X, f_sym, "numpy")(pts), 5),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        value, np.broadcast_to(sp.lambdify(X, f_sym, "numpy")(pts), 5), rtol=1e-9, atol=1e-12
+    )
     np.testing.assert_allclose(got, np.broadcast_to(exact(pts), 5), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(np.broadcast_to(written(pts), 5), got, rtol=1e-9, atol=1e-12)
 
@@ -283,7 +295,7 @@ def test_constant_sub_expressions_have_derivative_exactly_zero():
     assert float((x * rules.log(0.0)).d(1.0)) == -np.inf  # the value is -inf: still honest
     assert float((rules.sqrt(0.0) / (x + 1)).d(1.0)) == 0.0
     assert float(rules.sin(rules.sqrt(0.0)).d(3.0)) == 0.0
-    assert rules.sqrt(0.0) .dexpr == "0"
+    assert rules.sqrt(0.0).dexpr == "0"
     assert (x - rules.sqrt(0.0)).dexpr == "1"
 
 

@@ -53,6 +53,7 @@ def central_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
 
 # --- integrators: empirical order on problems with a closed form ------------------------------
 
+
 @pytest.mark.parametrize("method", ORDERS)
 def test_order_on_undamped_spring(method):
     """x'' = -x, x(0) = 1, v(0) = 0: x(t) = cos t. Error at t = 1 against dt."""
@@ -75,12 +76,15 @@ def test_order_on_damped_spring(method):
     hs = [0.05, 0.025, 0.0125, 0.00625]
     with diffprog.float64():
         step = make_step(spring(k, c), method)
-        errors = [abs(float(rollout(step, (1.0, 0.0), round(t_end / h), h, trajectory=False)[0])
-                      - exact) for h in hs]
+        errors = [
+            abs(float(rollout(step, (1.0, 0.0), round(t_end / h), h, trajectory=False)[0]) - exact)
+            for h in hs
+        ]
     assert slope(hs, errors) == pytest.approx(ORDERS[method], abs=0.15)
 
 
 # --- energy -------------------------------------------------------------------------------------
+
 
 def spring_energies(method: str, dt: float = 0.1, num_steps: int = 2000) -> np.ndarray:
     traj = rollout(make_step(spring(1.0), method), (1.0, 0.0), num_steps, dt)
@@ -116,8 +120,9 @@ def test_pendulum_energy_conserved_by_rk4_and_damping_dissipates():
 
 
 @settings(max_examples=20)
-@given(st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4),
-       st.floats(0.5, 2.0), st.floats(0.5, 2.0))
+@given(
+    st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4), st.floats(0.5, 2.0), st.floats(0.5, 2.0)
+)
 def test_double_pendulum_equations_match_the_lagrangian(values, m2, l2):
     """The closed-form accelerations solve M(q) q'' = dL/dq - (d²L/dq'dq) q' (L = T - V by autodiff)."""
     m1, l1, g = 1.3, 0.8, 9.81
@@ -146,12 +151,14 @@ def test_double_pendulum_energy_conserved_by_rk4():
 
 # --- rollout basics -----------------------------------------------------------------------------
 
+
 def test_trajectory_shape_and_first_state():
     traj = rollout(make_step(spring(1.0), "rk4"), (jnp.ones(3), jnp.zeros(3)), 7, 0.1)
     assert traj[0].shape == (8, 3) and traj[1].shape == (8, 3)
     np.testing.assert_array_equal(traj[0][0], np.ones(3))
-    final = rollout(make_step(spring(1.0), "rk4"), (jnp.ones(3), jnp.zeros(3)), 7, 0.1,
-                    trajectory=False)
+    final = rollout(
+        make_step(spring(1.0), "rk4"), (jnp.ones(3), jnp.zeros(3)), 7, 0.1, trajectory=False
+    )
     np.testing.assert_allclose(final[0], traj[0][-1], rtol=1e-6)
 
 
@@ -159,7 +166,9 @@ def test_time_is_passed_to_the_step():
     """dy/dt = t from y(0) = 0 by RK4 is exact: y(t) = t²/2 (also from t0 = 1)."""
     step = make_step(lambda t, y: t * jnp.ones_like(y), "rk4")
     assert float(rollout(step, 0.0, 20, 0.1, trajectory=False)) == pytest.approx(2.0, rel=1e-5)
-    assert float(rollout(step, 0.0, 10, 0.1, t0=1.0, trajectory=False)) == pytest.approx(1.5, rel=1e-5)
+    assert float(rollout(step, 0.0, 10, 0.1, t0=1.0, trajectory=False)) == pytest.approx(
+        1.5, rel=1e-5
+    )
 
 
 def test_integer_state_is_cast_to_float():
@@ -177,11 +186,18 @@ def test_unroll_gives_the_same_result(unroll):
 
 # --- gradients through whole rollouts -------------------------------------------------------------
 
+
 def spring_loss(params, num_steps: int = 200, checkpoint=None, trajectory=False):
     """Squared final position (or trajectory) of a spring with params = (k, c, x0)."""
     k, c, x0 = params[0], params[1], params[2]
-    out = rollout(make_step(spring(k, c), "rk4"), (x0, jnp.zeros_like(x0)), num_steps, 0.01,
-                  trajectory=trajectory, checkpoint=checkpoint)
+    out = rollout(
+        make_step(spring(k, c), "rk4"),
+        (x0, jnp.zeros_like(x0)),
+        num_steps,
+        0.01,
+        trajectory=trajectory,
+        checkpoint=checkpoint,
+    )
     return jnp.sum(jnp.square(out[0]))
 
 
@@ -214,8 +230,9 @@ def test_gradient_under_vmap_matches_per_example_finite_differences():
 def test_gradient_through_nonlinear_rollout_matches_finite_differences():
     def loss(params):
         length, damping, theta0 = params
-        traj = rollout(make_step(pendulum(length, 9.81, damping), "rk4"),
-                       (theta0, 0.0 * theta0), 300, 0.01)
+        traj = rollout(
+            make_step(pendulum(length, 9.81, damping), "rk4"), (theta0, 0.0 * theta0), 300, 0.01
+        )
         return jnp.mean(jnp.square(traj[0]))
 
     with diffprog.float64():
@@ -228,11 +245,19 @@ def test_gradient_through_nonlinear_rollout_matches_finite_differences():
 @pytest.mark.parametrize("num_steps", [1, 10, 37])
 @pytest.mark.parametrize("checkpoint", ["sqrt", 8])
 @pytest.mark.parametrize("trajectory", [False, True])
-def test_checkpointed_rollout_gives_the_same_values_and_gradients(num_steps, checkpoint, trajectory):
+def test_checkpointed_rollout_gives_the_same_values_and_gradients(
+    num_steps, checkpoint, trajectory
+):
     def loss(params, ck):
         length, theta0 = params
-        out = rollout(make_step(pendulum(length), "rk4"), (theta0, 0.0 * theta0), num_steps, 0.01,
-                      trajectory=trajectory, checkpoint=ck)
+        out = rollout(
+            make_step(pendulum(length), "rk4"),
+            (theta0, 0.0 * theta0),
+            num_steps,
+            0.01,
+            trajectory=trajectory,
+            checkpoint=ck,
+        )
         return jnp.sum(jnp.square(out[0])) + jnp.sum(out[1])
 
     p = jnp.array([1.1, 0.9])
@@ -245,9 +270,16 @@ def test_checkpointed_rollout_gives_the_same_values_and_gradients(num_steps, che
 def test_checkpointing_shrinks_the_backward_memory():
     def grad_fn(ck):
         def loss(theta0):
-            s = rollout(make_step(pendulum(), "rk4"), (theta0, jnp.zeros_like(theta0)), 400, 0.01,
-                        trajectory=False, checkpoint=ck)
+            s = rollout(
+                make_step(pendulum(), "rk4"),
+                (theta0, jnp.zeros_like(theta0)),
+                400,
+                0.01,
+                trajectory=False,
+                checkpoint=ck,
+            )
             return jnp.sum(s[0])
+
         return jax.grad(loss)
 
     x = jnp.ones(256)
@@ -268,6 +300,7 @@ def test_gradient_norm_vs_horizon_matches_the_closed_form():
 
 
 # --- the projectile and its landing point -----------------------------------------------------------
+
 
 def landing(speed, angle, drag=0.0, num_steps=400, dt=0.01):
     traj = rollout(make_step(projectile(drag), "rk4"), launch(speed, angle), num_steps, dt)
@@ -407,6 +440,7 @@ def test_rollout_passes_the_gradient_checker(checkpoint):
     on a whole float32 rollout of a damped spring, to second order."""
     report = diffprog.check_grads(
         lambda p: spring_loss(p, num_steps=100, checkpoint=checkpoint, trajectory=True),
-        (jnp.asarray(PARAMS, jnp.float32),), order=2,
+        (jnp.asarray(PARAMS, jnp.float32),),
+        order=2,
     )
     assert report.passed, str(report)

@@ -66,8 +66,11 @@ def notebook_cache(tmp_path_factory):
 def test_tutorial_executes(md, book, executed, notebook_cache):
     nb = book.execute(md, cache=notebook_cache)
     images = sum(
-        1 for c in nb.cells if c.cell_type == "code"
-        for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+        1
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
     )
     assert images >= 1, f"{md.name} produced no figure"
     assert book.is_cached(md, notebook_cache), f"{md.name}: executed but not found in the cache"
@@ -88,7 +91,9 @@ def test_site_in_a_browser(book, executed, notebook_cache, tmp_path_factory):
     finally:
         sys.path.pop(0)
     if not check_site.chromium_path():
-        pytest.skip("Chromium not installed (Debian: apt-get install chromium); .ci/run installs it")
+        pytest.skip(
+            "Chromium not installed (Debian: apt-get install chromium); .ci/run installs it"
+        )
     pytest.importorskip("playwright", reason="playwright is in the test extra: run `make test`")
     out = tmp_path_factory.mktemp("site") / "site"
     # Nothing is executed here: the tutorials above are in the cache, the others are not run.

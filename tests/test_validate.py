@@ -87,8 +87,13 @@ def test_check_real_floating_promotes_ints_and_refuses_complex():
 
 @pytest.mark.parametrize(
     ("value", "match"),
-    [(None, "did you forget `return`"), ((1.0, 2.0), "not a tuple"), ({"a": 1.0}, "dict"),
-     (jnp.ones(2) * 1j, "complex"), ("x", "str")],
+    [
+        (None, "did you forget `return`"),
+        ((1.0, 2.0), "not a tuple"),
+        ({"a": 1.0}, "dict"),
+        (jnp.ones(2) * 1j, "complex"),
+        ("x", "str"),
+    ],
 )
 def test_check_output(value, match):
     with pytest.raises(v.InputError, match=match):

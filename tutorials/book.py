@@ -47,7 +47,9 @@ def tutorial_paths(only: str | None = None) -> list[Path]:
         wanted = {s.strip().zfill(2) for s in only.split(",")}
         paths = [p for p in paths if p.name[:2] in wanted]
         if not paths:
-            raise SystemExit(f"no tutorial matches T={only!r}; known: {[p.name[:2] for p in tutorial_paths()]}")
+            raise SystemExit(
+                f"no tutorial matches T={only!r}; known: {[p.name[:2] for p in tutorial_paths()]}"
+            )
     return paths
 
 
@@ -85,16 +87,25 @@ def notebook_from_twin(md_path: Path):
             cell.execution_count = None
         heading = re.search(r"^#### Worked solution", cell.source, re.M | re.I)
         if cell.cell_type == "markdown" and heading and heading.start() > 0:
-            raise ValueError(f"{md_path.name}: put a '+++' line before '#### Worked solution' so that "
-                             "it starts its own cell (Colab and Jupyter fold the solution from there)")
+            raise ValueError(
+                f"{md_path.name}: put a '+++' line before '#### Worked solution' so that "
+                "it starts its own cell (Colab and Jupyter fold the solution from there)"
+            )
         if cell.cell_type == "markdown" and heading:
             cell.metadata["jp-MarkdownHeadingCollapsed"] = True
             collapsed.append(cell.id)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
-    nb.metadata["colab"] = {"name": md_path.with_suffix(".ipynb").name, "provenance": [],
-                            "collapsed_sections": collapsed}
+    nb.metadata["colab"] = {
+        "name": md_path.with_suffix(".ipynb").name,
+        "provenance": [],
+        "collapsed_sections": collapsed,
+    }
     nb.nbformat, nb.nbformat_minor = 4, 5
     nbformat.validate(nb)
     return nb
@@ -126,8 +137,7 @@ def read_notebook(md_path: Path):
     """The tutorial as myst-nb reads it when it builds the page (so that cache keys agree)."""
     from myst_nb.core.read import read_myst_markdown_notebook
 
-    return read_myst_markdown_notebook(md_path.read_text("utf8"), add_source_map=True,
-                                       path=md_path)
+    return read_myst_markdown_notebook(md_path.read_text("utf8"), add_source_map=True, path=md_path)
 
 
 def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -181,8 +191,14 @@ def execute(md_path: Path, progress: bool = False, cache: Path | None = None):
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(code_cells), desc=md_path.stem, unit="cell", leave=True,
-                   file=sys.stdout, dynamic_ncols=True)
+        bar = tqdm(
+            total=len(code_cells),
+            desc=md_path.stem,
+            unit="cell",
+            leave=True,
+            file=sys.stdout,
+            dynamic_ncols=True,
+        )
     client = NotebookClient(
         nb,
         timeout=CELL_TIMEOUT_S,
@@ -218,7 +234,9 @@ def _store(executed, md_path: Path, cache_path: Path, seconds: float) -> None:
     with _cache(cache_path) as cache:
         record = cache.cache_notebook_bundle(
             CacheBundleIn(nb, uri, data={"execution_seconds": seconds}),
-            check_validity=False, overwrite=True)
+            check_validity=False,
+            overwrite=True,
+        )
         for old in cache.list_cache_records():  # the same tutorial's older code: not needed again
             if old.uri == uri and old.pk != record.pk:
                 cache.remove_cache_record(old.pk)
@@ -231,8 +249,9 @@ class SiteBuildError(RuntimeError):
     """Sphinx failed (with ``strict``, a warning is a failure); its output says why."""
 
 
-def build_site(out: Path = SITE, cache: Path = CACHE, executed: list[str] | None = None,
-               strict: bool = False) -> Path:
+def build_site(
+    out: Path = SITE, cache: Path = CACHE, executed: list[str] | None = None, strict: bool = False
+) -> Path:
     """Run Sphinx on ``docs/`` into ``out``, the notebooks read from ``cache``.
 
     ``executed``: the tutorial stems that may be executed (all by default); any other
@@ -240,8 +259,11 @@ def build_site(out: Path = SITE, cache: Path = CACHE, executed: list[str] | None
     warnings are errors (``-W``), as in the test suite.
     """
     allowed = None if executed is None else set(executed)
-    skip = [p.stem for p in tutorial_paths()
-            if allowed is not None and p.stem not in allowed and not is_cached(p, cache)]
+    skip = [
+        p.stem
+        for p in tutorial_paths()
+        if allowed is not None and p.stem not in allowed and not is_cached(p, cache)
+    ]
     env = kernel_env()
     env["DIFFPROG_JUPYTER_CACHE"] = str(cache)
     env["DIFFPROG_SITE_NO_EXECUTE"] = ",".join(skip)
@@ -254,8 +276,13 @@ def build_site(out: Path = SITE, cache: Path = CACHE, executed: list[str] | None
     return out / "index.html"
 
 
-def build(paths: list[Path], out: Path = SITE, cache: Path = CACHE, strict: bool = False,
-          timings: dict[str, float] | None = None) -> Path:
+def build(
+    paths: list[Path],
+    out: Path = SITE,
+    cache: Path = CACHE,
+    strict: bool = False,
+    timings: dict[str, float] | None = None,
+) -> Path:
     """Execute ``paths`` (those not cached with their current code) and build the site.
 
     ``timings``, when given, receives the seconds each executed tutorial took.
@@ -280,8 +307,9 @@ def build(paths: list[Path], out: Path = SITE, cache: Path = CACHE, strict: bool
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["build", "sync", "check-sync"])
     parser.add_argument("--only", help="tutorial numbers, e.g. 02 or 02,03")
     parser.add_argument("--out", type=Path, default=SITE)

@@ -27,8 +27,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 # A raw $...$ left in the prose means a formula was not parsed as maths.
@@ -53,8 +59,8 @@ _UNTYPESET_JS = """
 """
 # Raw resources that a page would fetch from the network (script/link/img/iframe/source).
 _SRC_ATTR = re.compile(
-    r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)=[\"'](https?:)?//",
-    re.I)
+    r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*?\b(?:src|href)=[\"'](https?:)?//", re.I
+)
 
 
 def chromium_path() -> str | None:
@@ -72,8 +78,9 @@ class PageReport:
 
 def site_pages(site: Path) -> list[Path]:
     """The site's HTML pages: landing page first, then the rest in order."""
-    pages = sorted(p for p in site.rglob("*.html")
-                   if not p.relative_to(site).parts[0].startswith("_"))
+    pages = sorted(
+        p for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_")
+    )
     index = site / "index.html"
     return [index, *(p for p in pages if p != index)]
 
@@ -85,11 +92,20 @@ def remote_resources(html: str) -> list[str]:
 
 def _open(browser, path: Path, report: PageReport, query: str = ""):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.on("console", lambda msg, r=report: msg.type == "error"
-            and r.problems.append(f"console error: {msg.text}"))
+    page.on(
+        "console",
+        lambda msg, r=report: (
+            msg.type == "error" and r.problems.append(f"console error: {msg.text}")
+        ),
+    )
     page.on("pageerror", lambda err, r=report: r.problems.append(f"page error: {err}"))
-    page.on("requestfailed", lambda req, r=report: "network request blocked" not in str(req.failure)
-            and r.problems.append(f"could not load {req.url} ({req.failure})"))
+    page.on(
+        "requestfailed",
+        lambda req, r=report: (
+            "network request blocked" not in str(req.failure)
+            and r.problems.append(f"could not load {req.url} ({req.failure})")
+        ),
+    )
 
     def block_network(route, r=report):
         url = route.request.url
@@ -101,8 +117,9 @@ def _open(browser, path: Path, report: PageReport, query: str = ""):
     page.route("**/*", block_network)
     page.goto(path.as_uri() + query, wait_until="load")
     if page.locator("script[src*='mathjax']").count():
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000
+        )
         page.evaluate("() => MathJax.startup.promise")
     return page
 
@@ -114,14 +131,16 @@ def _check_page(page, path: Path, site: Path, report: PageReport) -> None:
     report.images = page.locator(".cell_output img").count()  # figures the notebook made
     broken = page.evaluate(
         "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
-        ".map(i => (i.src || '').slice(0, 60))")
+        ".map(i => (i.src || '').slice(0, 60))"
+    )
     report.problems += [f"image did not load: {b}" for b in broken]
     for href in page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)"):
         url = urlparse(href)
         if url.scheme == "file" and not Path(unquote(url.path)).exists():
             report.problems.append(f"broken link: {href}")
-    report.problems += [f"remote resource in the HTML: {t}"
-                        for t in remote_resources(path.read_text("utf8"))]
+    report.problems += [
+        f"remote resource in the HTML: {t}" for t in remote_resources(path.read_text("utf8"))
+    ]
 
 
 COLAB = "https://colab.research.google.com/github/diffprog/diffprog/blob/main/tutorials/{}.ipynb"
@@ -129,8 +148,9 @@ COLAB = "https://colab.research.google.com/github/diffprog/diffprog/blob/main/tu
 
 def _tutorial_page_problems(page, stem: str) -> list[str]:
     """A tutorial page has its Colab button, its .ipynb download and previous/next links."""
-    hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')]"
-                          ".map(a => a.getAttribute('href'))")
+    hrefs = page.evaluate(
+        "() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
+    )
     problems = []
     if COLAB.format(stem) not in hrefs:
         problems.append(f"no launch-in-Colab link ({COLAB.format(stem)})")
@@ -141,8 +161,9 @@ def _tutorial_page_problems(page, stem: str) -> list[str]:
     return problems
 
 
-def check_site(site: Path, executed: list[str] | None = None,
-               shots: Path = SHOTS) -> list[PageReport]:
+def check_site(
+    site: Path, executed: list[str] | None = None, shots: Path = SHOTS
+) -> list[PageReport]:
     """Check every page of ``site``; one report per page, then one per feature check.
 
     ``executed``: the tutorial stems whose pages must show figures (default: all tutorials).
@@ -225,8 +246,9 @@ def check_site(site: Path, executed: list[str] | None = None,
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("site", nargs="?", type=Path, default=ROOT / "build" / "site")
     parser.add_argument("--only", help="the tutorials executed (T=02,03): only those need figures")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)

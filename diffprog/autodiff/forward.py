@@ -73,16 +73,24 @@ class Dual(Box):
         return Dual(ans, tangent, level)
 
 
-def _jvp(func: str, f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
-         ) -> tuple[Any, Any]:
+def _jvp(
+    func: str, f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
+) -> tuple[Any, Any]:
     check_callable(func, "f", f)
     for name, seq in (("primals", primals), ("tangents", tangents)):
         if not isinstance(seq, tuple | list):
-            raise fail(func, f"{name} must be a tuple or list (one entry per argument of f), got "
-                       f"{type(seq).__name__}", f"Pass e.g. {name}=(1.0,)")
+            raise fail(
+                func,
+                f"{name} must be a tuple or list (one entry per argument of f), got "
+                f"{type(seq).__name__}",
+                f"Pass e.g. {name}=(1.0,)",
+            )
     if len(primals) != len(tangents):
-        raise fail(func, f"primals has {len(primals)} entries but tangents has {len(tangents)}",
-                   "Give one tangent per argument")
+        raise fail(
+            func,
+            f"primals has {len(primals)} entries but tangents has {len(tangents)}",
+            "Give one tangent per argument",
+        )
     xs = [check_input(func, f"primals[{i}]", x) for i, x in enumerate(primals)]
     ts = [check_input(func, f"tangents[{i}]", t) for i, t in enumerate(tangents)]
     with new_level() as level:
@@ -175,8 +183,11 @@ def grad_fwd(f: Callable[..., Any]) -> Callable[..., tuple]:
     def gradient(*args: Any) -> tuple:
         n = len(args)
         if n == 0:
-            raise fail("autodiff.grad_fwd", "the gradient needs at least one argument, got none",
-                       "Call it with the point, e.g. grad_fwd(f)(1.0, 2.0)")
+            raise fail(
+                "autodiff.grad_fwd",
+                "the gradient needs at least one argument, got none",
+                "Call it with the point, e.g. grad_fwd(f)(1.0, 2.0)",
+            )
         return tuple(
             _jvp("autodiff.grad_fwd", f, args, tuple(1.0 if j == i else 0.0 for j in range(n)))[1]
             for i in range(n)

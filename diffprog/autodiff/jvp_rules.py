@@ -32,9 +32,11 @@ def _abs_slope(x):
 
 def _sqrt_rule(t, ans, x):
     if _any(base_value(ans) == 0):
-        raise domain_error("sqrt", "the derivative 1 / (2 sqrt(x)) is infinite at x = 0",
-                           "Differentiate at x > 0, or use e.g. sqrt(x + eps) (jax would "
-                           "return inf)")
+        raise domain_error(
+            "sqrt",
+            "the derivative 1 / (2 sqrt(x)) is infinite at x = 0",
+            "Differentiate at x > 0, or use e.g. sqrt(x + eps) (jax would return inf)",
+        )
     return t / (2.0 * ans)
 
 
@@ -42,8 +44,11 @@ def _pow_x_rule(t, ans, x, y):
     # d(x**y)/dx = y x**(y-1); 0 for y = 0 (as jax); infinite at x = 0 for 0 < y < 1.
     xv, yv = base_value(x), base_value(y)
     if _any((xv == 0) & (yv > 0) & (yv < 1)):
-        raise domain_error("pow", f"the derivative y * x ** (y - 1) of x ** y is infinite at "
-                           f"x = 0 for y = {yv!r}", "Differentiate at x > 0")
+        raise domain_error(
+            "pow",
+            f"the derivative y * x ** (y - 1) of x ** y is infinite at x = 0 for y = {yv!r}",
+            "Differentiate at x > 0",
+        )
     if _any(yv == 0) and not _any(xv != 0):
         return 0.0 * t
     return t * y * x ** (y - 1)
@@ -53,9 +58,12 @@ def _pow_y_rule(t, ans, x, y):
     # d(x**y)/dy = log(x) x**y; 0 at x = 0 (the limit, as jax takes it).
     xv = base_value(x)
     if _any(xv < 0):
-        raise domain_error("pow", f"the derivative of x ** y with respect to y needs x >= 0, got "
-                           f"x = {xv!r} (x ** y is defined only at whole y there)",
-                           "Use a positive base, e.g. abs(x) ** y")
+        raise domain_error(
+            "pow",
+            f"the derivative of x ** y with respect to y needs x >= 0, got "
+            f"x = {xv!r} (x ** y is defined only at whole y there)",
+            "Use a positive base, e.g. abs(x) ** y",
+        )
     if _any(xv == 0):
         return t * log(x + 1.0 * (xv == 0)) * ans
     return t * log(x) * ans

@@ -51,8 +51,22 @@ import numpy as np
 from .._validate import InputError, fail, is_tracer
 
 __all__ = [
-    "IMPLS", "DOMAINS", "Box", "DomainError", "bind", "base_value", "new_level", "abs", "cos",
-    "exp", "log", "pow", "sigmoid", "sin", "sqrt", "tanh",
+    "IMPLS",
+    "DOMAINS",
+    "Box",
+    "DomainError",
+    "bind",
+    "base_value",
+    "new_level",
+    "abs",
+    "cos",
+    "exp",
+    "log",
+    "pow",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "tanh",
 ]
 
 
@@ -96,6 +110,7 @@ IMPLS: dict[str, Callable[..., Any]] = {
 
 # ------------------------------------------------------------------ domains
 
+
 def _any(cond: Any) -> bool:
     return bool(cond) if isinstance(cond, bool) else bool(np.any(cond))
 
@@ -112,37 +127,53 @@ def domain_error(name: str, message: str, fix: str) -> DomainError:
 
 def _div_domain(x, y):
     if _any(y == 0):
-        raise domain_error("div", f"division by zero ({_show(x)} / {_show(y)})",
-                           "Keep the denominator away from 0 (jax would return inf or nan)")
+        raise domain_error(
+            "div",
+            f"division by zero ({_show(x)} / {_show(y)})",
+            "Keep the denominator away from 0 (jax would return inf or nan)",
+        )
 
 
 def _log_domain(x):
     if _any(x <= 0):
-        raise domain_error("log", f"the logarithm needs x > 0, got x = {_show(x)}",
-                           "Keep the argument positive, e.g. log(1.0 + x * x) "
-                           "(jax would return -inf at 0 and nan below)")
+        raise domain_error(
+            "log",
+            f"the logarithm needs x > 0, got x = {_show(x)}",
+            "Keep the argument positive, e.g. log(1.0 + x * x) "
+            "(jax would return -inf at 0 and nan below)",
+        )
 
 
 def _sqrt_domain(x):
     if _any(x < 0):
-        raise domain_error("sqrt", f"the square root needs x >= 0, got x = {_show(x)}",
-                           "Keep the argument non-negative, e.g. sqrt(x * x) (jax would return "
-                           "nan)")
+        raise domain_error(
+            "sqrt",
+            f"the square root needs x >= 0, got x = {_show(x)}",
+            "Keep the argument non-negative, e.g. sqrt(x * x) (jax would return nan)",
+        )
 
 
 def _pow_domain(x, y):
     if _any((x == 0) & (y < 0)):
-        raise domain_error("pow", f"0 ** y with y < 0 is a division by zero, got "
-                           f"{_show(x)} ** {_show(y)}", "Keep the base away from 0")
+        raise domain_error(
+            "pow",
+            f"0 ** y with y < 0 is a division by zero, got {_show(x)} ** {_show(y)}",
+            "Keep the base away from 0",
+        )
     if _any((x < 0) & (np.floor(y) != y)):
-        raise domain_error("pow", f"a negative base needs a whole exponent, got "
-                           f"{_show(x)} ** {_show(y)}",
-                           "Use a positive base, e.g. abs(x) ** y, or a whole exponent")
+        raise domain_error(
+            "pow",
+            f"a negative base needs a whole exponent, got {_show(x)} ** {_show(y)}",
+            "Use a positive base, e.g. abs(x) ** y, or a whole exponent",
+        )
 
 
 #: Primitive name -> a check of its arguments (plain numbers) that raises DomainError.
 DOMAINS: dict[str, Callable[..., None]] = {
-    "div": _div_domain, "log": _log_domain, "sqrt": _sqrt_domain, "pow": _pow_domain,
+    "div": _div_domain,
+    "log": _log_domain,
+    "sqrt": _sqrt_domain,
+    "pow": _pow_domain,
 }
 
 
@@ -151,9 +182,12 @@ def _check_result(name: str, args: tuple, out: Any) -> None:
     nan = out != out if isinstance(out, float) else _any(np.isnan(out))
     if nan and not any(_any(np.isnan(a)) for a in args):
         shown = ", ".join(_show(a) for a in args)
-        raise domain_error(name, f"the result is NaN for the argument(s) {shown}",
-                           "Keep the arguments inside the operation's domain (e.g. no inf - inf, "
-                           "no 0 * inf, no sin of inf)")
+        raise domain_error(
+            name,
+            f"the result is NaN for the argument(s) {shown}",
+            "Keep the arguments inside the operation's domain (e.g. no inf - inf, "
+            "no 0 * inf, no sin of inf)",
+        )
 
 
 # ------------------------------------------------------------------ levels
@@ -183,9 +217,19 @@ def base_value(x: Any) -> Any:
 # ------------------------------------------------------------------ boxes and dispatch
 
 _UFUNCS = {
-    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
-    np.negative: "neg", np.power: "pow", np.exp: "exp", np.log: "log", np.sin: "sin",
-    np.cos: "cos", np.tanh: "tanh", np.sqrt: "sqrt", np.absolute: "abs",
+    np.add: "add",
+    np.subtract: "sub",
+    np.multiply: "mul",
+    np.true_divide: "div",
+    np.negative: "neg",
+    np.power: "pow",
+    np.exp: "exp",
+    np.log: "log",
+    np.sin: "sin",
+    np.cos: "cos",
+    np.tanh: "tanh",
+    np.sqrt: "sqrt",
+    np.absolute: "abs",
 }
 
 
@@ -208,40 +252,84 @@ class Box:
     def _apply(cls, name: str, args: tuple, level: int) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def __add__(self, other): return bind("add", self, other)
-    def __radd__(self, other): return bind("add", other, self)
-    def __sub__(self, other): return bind("sub", self, other)
-    def __rsub__(self, other): return bind("sub", other, self)
-    def __mul__(self, other): return bind("mul", self, other)
-    def __rmul__(self, other): return bind("mul", other, self)
-    def __truediv__(self, other): return bind("div", self, other)
-    def __rtruediv__(self, other): return bind("div", other, self)
-    def __pow__(self, other): return bind("pow", self, other)
-    def __rpow__(self, other): return bind("pow", other, self)
-    def __neg__(self): return bind("neg", self)
-    def __pos__(self): return self
-    def __abs__(self): return bind("abs", self)
+    def __add__(self, other):
+        return bind("add", self, other)
 
-    def __lt__(self, other): return base_value(self) < base_value(other)
-    def __le__(self, other): return base_value(self) <= base_value(other)
-    def __gt__(self, other): return base_value(self) > base_value(other)
-    def __ge__(self, other): return base_value(self) >= base_value(other)
+    def __radd__(self, other):
+        return bind("add", other, self)
 
-    def __eq__(self, other): return base_value(self) == base_value(other)
-    def __ne__(self, other): return base_value(self) != base_value(other)
-    def __bool__(self): return bool(base_value(self))
+    def __sub__(self, other):
+        return bind("sub", self, other)
+
+    def __rsub__(self, other):
+        return bind("sub", other, self)
+
+    def __mul__(self, other):
+        return bind("mul", self, other)
+
+    def __rmul__(self, other):
+        return bind("mul", other, self)
+
+    def __truediv__(self, other):
+        return bind("div", self, other)
+
+    def __rtruediv__(self, other):
+        return bind("div", other, self)
+
+    def __pow__(self, other):
+        return bind("pow", self, other)
+
+    def __rpow__(self, other):
+        return bind("pow", other, self)
+
+    def __neg__(self):
+        return bind("neg", self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return bind("abs", self)
+
+    def __lt__(self, other):
+        return base_value(self) < base_value(other)
+
+    def __le__(self, other):
+        return base_value(self) <= base_value(other)
+
+    def __gt__(self, other):
+        return base_value(self) > base_value(other)
+
+    def __ge__(self, other):
+        return base_value(self) >= base_value(other)
+
+    def __eq__(self, other):
+        return base_value(self) == base_value(other)
+
+    def __ne__(self, other):
+        return base_value(self) != base_value(other)
+
+    def __bool__(self):
+        return bool(base_value(self))
+
     __hash__ = object.__hash__  # identity, as the tape needs
 
     def __float__(self):
-        raise fail("autodiff", f"float() of a {type(self).__name__} would drop its derivative "
-                   "(math.sin, math.exp... call float())",
-                   "Use the engine's operations (ad.sin, ad.exp...) inside the function, and "
-                   "read .value for the plain number")
+        raise fail(
+            "autodiff",
+            f"float() of a {type(self).__name__} would drop its derivative "
+            "(math.sin, math.exp... call float())",
+            "Use the engine's operations (ad.sin, ad.exp...) inside the function, and "
+            "read .value for the plain number",
+        )
 
     def _unsupported(self, *_):
-        raise fail("autodiff", f"this operation on a {type(self).__name__} is not a primitive of "
-                   "the engine (%, //, @, int(), round() have no derivative rule here)",
-                   f"Use the engine's operations: {sorted(IMPLS)}")
+        raise fail(
+            "autodiff",
+            f"this operation on a {type(self).__name__} is not a primitive of "
+            "the engine (%, //, @, int(), round() have no derivative rule here)",
+            f"Use the engine's operations: {sorted(IMPLS)}",
+        )
 
     __mod__ = __rmod__ = __floordiv__ = __rfloordiv__ = __divmod__ = __rdivmod__ = _unsupported
     __matmul__ = __rmatmul__ = __int__ = __round__ = __trunc__ = __floor__ = __ceil__ = _unsupported
@@ -251,16 +339,22 @@ class Box:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         name = _UFUNCS.get(ufunc)
         if name is None or method != "__call__" or kwargs:
-            raise fail("autodiff", f"numpy's {ufunc.__name__} is not a primitive of the engine",
-                       f"Use the engine's operations: {sorted(IMPLS)}")
+            raise fail(
+                "autodiff",
+                f"numpy's {ufunc.__name__} is not a primitive of the engine",
+                f"Use the engine's operations: {sorted(IMPLS)}",
+            )
         return bind(name, *inputs)
 
 
 def _escaped(box: Box) -> InputError:
-    return fail("autodiff", f"a {type(box).__name__} of level {box.level} was used after the "
-                "derivative call that created it returned (it escaped, e.g. kept in a global, "
-                "a list or a closure)",
-                "Use it inside that call only, or keep its plain number (.value)")
+    return fail(
+        "autodiff",
+        f"a {type(box).__name__} of level {box.level} was used after the "
+        "derivative call that created it returned (it escaped, e.g. kept in a global, "
+        "a list or a closure)",
+        "Use it inside that call only, or keep its plain number (.value)",
+    )
 
 
 def bind(name: str, *args: Any) -> Any:
@@ -280,12 +374,15 @@ def bind(name: str, *args: Any) -> Any:
     """
     impl = IMPLS.get(name)
     if impl is None:
-        raise PrimitiveError(f"autodiff.bind: {name!r} is not a primitive of diffprog.autodiff; "
-                             f"known: {sorted(IMPLS)}")
+        raise PrimitiveError(
+            f"autodiff.bind: {name!r} is not a primitive of diffprog.autodiff; "
+            f"known: {sorted(IMPLS)}"
+        )
     top = None
     for a in args:
-        if isinstance(a, Box) and (top is None or (a.level, a._priority) >
-                                   (top.level, top._priority)):
+        if isinstance(a, Box) and (
+            top is None or (a.level, a._priority) > (top.level, top._priority)
+        ):
             top = a
     if top is None:
         check = DOMAINS.get(name)
@@ -298,8 +395,11 @@ def bind(name: str, *args: Any) -> Any:
                 out = float(impl(*(np.float64(a) for a in args)))
         except TypeError as err:
             shown = ", ".join(f"{type(a).__name__} {_show(a)}" for a in args)
-            raise fail(f"autodiff.{name}", f"the arguments must be numbers, got {shown}",
-                       "Compute with floats and the engine's operations only") from err
+            raise fail(
+                f"autodiff.{name}",
+                f"the arguments must be numbers, got {shown}",
+                "Compute with floats and the engine's operations only",
+            ) from err
         _check_result(name, args, out)
         return out
     if top.level and top.level not in _ACTIVE:
@@ -308,6 +408,7 @@ def bind(name: str, *args: Any) -> Any:
 
 
 # ------------------------------------------------------------------ argument checks
+
 
 def check_input(func: str, name: str, x: Any) -> Any:
     """A point to differentiate at: a finite real float (Python, numpy) or a box; else raise.
@@ -318,30 +419,44 @@ def check_input(func: str, name: str, x: Any) -> Any:
     if isinstance(x, Box):
         return x
     if is_tracer(x):
-        raise fail(func, f"{name} is a jax tracer (the engine was called under jax.jit, vmap or "
-                   "grad); the teaching engine computes with concrete numpy numbers",
-                   "Call it outside jax's transformations, or use jax.grad there")
+        raise fail(
+            func,
+            f"{name} is a jax tracer (the engine was called under jax.jit, vmap or "
+            "grad); the teaching engine computes with concrete numpy numbers",
+            "Call it outside jax's transformations, or use jax.grad there",
+        )
     if isinstance(x, bool) or isinstance(x, int | np.integer | np.bool_):
         fix = "Pass a float" if isinstance(x, bool | np.bool_) else f"Pass {float(x)!r}"
-        raise fail(func, f"{name} must be a float, got the {type(x).__name__} {x!r} (jax.grad "
-                   "refuses integers and bools too)", fix)
+        raise fail(
+            func,
+            f"{name} must be a float, got the {type(x).__name__} {x!r} (jax.grad "
+            "refuses integers and bools too)",
+            fix,
+        )
     if isinstance(x, float):
         if not math.isfinite(x):
-            raise fail(func, f"{name} must be finite, got {x!r}",
-                       "Differentiate at a finite point")
+            raise fail(func, f"{name} must be finite, got {x!r}", "Differentiate at a finite point")
         return x
     if x is None or isinstance(x, str | bytes | complex | tuple | list | dict | set):
-        raise fail(func, f"{name} must be a float or a numpy float array, got "
-                   f"{type(x).__name__} {_show(x)}", "Pass e.g. 1.0")
+        raise fail(
+            func,
+            f"{name} must be a float or a numpy float array, got {type(x).__name__} {_show(x)}",
+            "Pass e.g. 1.0",
+        )
     try:
         arr = np.asarray(x)
     except Exception as err:  # noqa: BLE001 - anything numpy cannot read is bad input
-        raise fail(func, f"{name} must be a float or a numpy float array, got "
-                   f"{type(x).__name__}", "Pass e.g. 1.0") from err
+        raise fail(
+            func,
+            f"{name} must be a float or a numpy float array, got {type(x).__name__}",
+            "Pass e.g. 1.0",
+        ) from err
     if not np.issubdtype(arr.dtype, np.floating):
-        raise fail(func, f"{name} must hold real floats, got dtype {arr.dtype} "
-                   f"({type(x).__name__})",
-                   "Pass floats, e.g. np.asarray(x, dtype=float)")
+        raise fail(
+            func,
+            f"{name} must hold real floats, got dtype {arr.dtype} ({type(x).__name__})",
+            "Pass floats, e.g. np.asarray(x, dtype=float)",
+        )
     if arr.size == 0:
         raise fail(func, f"{name} is empty (shape {arr.shape})", "Pass at least one number")
     if not np.all(np.isfinite(arr)):
@@ -357,27 +472,42 @@ def check_output(func: str, out: Any, scalar: bool) -> Any:
     if value is None or isinstance(value, str | bytes | tuple | list | dict | set | bool):
         kind = "None" if value is None else type(value).__name__
         hint = " (did you forget `return`?)" if value is None else ""
-        raise fail(func, f"the function must return {'one number' if scalar else 'a number'}, "
-                   f"got {kind}{hint}",
-                   "Return a single value built with the engine's operations" + (
-                       "; for several outputs, differentiate each one"
-                       if isinstance(value, tuple | list | dict | set) else ""))
+        raise fail(
+            func,
+            f"the function must return {'one number' if scalar else 'a number'}, got {kind}{hint}",
+            "Return a single value built with the engine's operations"
+            + (
+                "; for several outputs, differentiate each one"
+                if isinstance(value, tuple | list | dict | set)
+                else ""
+            ),
+        )
     try:
         arr = np.asarray(value)
     except Exception as err:  # noqa: BLE001
-        raise fail(func, f"the function must return a number, got {type(value).__name__}",
-                   "Return a value built with the engine's operations") from err
+        raise fail(
+            func,
+            f"the function must return a number, got {type(value).__name__}",
+            "Return a value built with the engine's operations",
+        ) from err
     if np.iscomplexobj(arr) or not np.issubdtype(arr.dtype, np.number):
-        raise fail(func, f"the function must return a real number, got {type(value).__name__} "
-                   f"of dtype {arr.dtype}", "Return a real value")
+        raise fail(
+            func,
+            f"the function must return a real number, got {type(value).__name__} "
+            f"of dtype {arr.dtype}",
+            "Return a real value",
+        )
     if scalar and arr.ndim != 0:
-        raise fail(func, f"grad needs a scalar-valued function, got an output of shape "
-                   f"{arr.shape}", "Reduce it to one number (a sum), or use vjp with an output "
-                   "adjoint of that shape")
+        raise fail(
+            func,
+            f"grad needs a scalar-valued function, got an output of shape {arr.shape}",
+            "Reduce it to one number (a sum), or use vjp with an output adjoint of that shape",
+        )
     return out
 
 
 # ------------------------------------------------------------------ the operations
+
 
 def exp(x):
     """e^x (primitive ``exp``)."""

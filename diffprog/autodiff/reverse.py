@@ -52,8 +52,14 @@ class Node(Box):
     __slots__ = ("value", "primitive", "args", "parents", "level")
     _priority = 2
 
-    def __init__(self, value: Any, primitive: str | None = None, args: tuple = (),
-                 parents: tuple = (), level: int = 0):
+    def __init__(
+        self,
+        value: Any,
+        primitive: str | None = None,
+        args: tuple = (),
+        parents: tuple = (),
+        level: int = 0,
+    ):
         self.value = value
         self.primitive = primitive
         self.args = args
@@ -151,8 +157,9 @@ def backward(end: Node, seed: Any = 1.0) -> dict[int, Any]:
     return adjoints
 
 
-def _vjp(func: str, f: Callable[..., Any], args: tuple, scalar: bool
-         ) -> tuple[Any, Callable[[Any], tuple]]:
+def _vjp(
+    func: str, f: Callable[..., Any], args: tuple, scalar: bool
+) -> tuple[Any, Callable[[Any], tuple]]:
     xs = [check_input(func, f"argument {i}", x) for i, x in enumerate(args)]
     with new_level() as level, _gc_paused():
         inputs = tuple(Node(x, level=level) for x in xs)
@@ -202,24 +209,34 @@ def vjp(f: Callable[..., Any], *args: Any) -> tuple[Any, Callable[[Any], tuple]]
 def _check_argnums(func: str, argnums: Any) -> tuple[int, ...]:
     """``argnums``: an int or a non-empty tuple/list of ints (range checked at the call)."""
     nums = (argnums,) if isinstance(argnums, int) and not isinstance(argnums, bool) else argnums
-    if not isinstance(nums, tuple | list) or not nums or any(
-            isinstance(i, bool) or not isinstance(i, int) for i in nums):
-        raise fail(func, f"argnums must be an int or a non-empty tuple of ints, got "
-                   f"{type(argnums).__name__} {argnums!r}", "Pass e.g. argnums=0 or argnums=(0, 1)")
+    if (
+        not isinstance(nums, tuple | list)
+        or not nums
+        or any(isinstance(i, bool) or not isinstance(i, int) for i in nums)
+    ):
+        raise fail(
+            func,
+            f"argnums must be an int or a non-empty tuple of ints, got "
+            f"{type(argnums).__name__} {argnums!r}",
+            "Pass e.g. argnums=0 or argnums=(0, 1)",
+        )
     return tuple(nums)
 
 
 def _pick(func: str, nums: tuple[int, ...], n: int) -> tuple[int, ...]:
     bad = [i for i in nums if not -n <= i < n]
     if bad:
-        raise fail(func, f"argnums {bad} out of range for a function called with {n} "
-                   f"argument(s)", f"Use indices in [{-n}, {n - 1}]" if n else
-                   "Call the function with its arguments")
+        raise fail(
+            func,
+            f"argnums {bad} out of range for a function called with {n} argument(s)",
+            f"Use indices in [{-n}, {n - 1}]" if n else "Call the function with its arguments",
+        )
     return nums
 
 
-def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
-                   ) -> Callable[..., tuple[Any, Any]]:
+def value_and_grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., tuple[Any, Any]]:
     """``f`` and its gradient with respect to ``argnums``, in one forward and one backward pass.
 
     .. math:: (f(x), \\nabla_{x_{argnums}} f(x)) \\text{ with } \\bar y = 1 .
@@ -248,8 +265,9 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0
     return _value_and_grad(func, f, argnums)
 
 
-def _value_and_grad(func: str, f: Callable[..., Any], argnums: Any
-                    ) -> Callable[..., tuple[Any, Any]]:
+def _value_and_grad(
+    func: str, f: Callable[..., Any], argnums: Any
+) -> Callable[..., tuple[Any, Any]]:
     check_callable(func, "f", f)
     nums = _check_argnums(func, argnums)
 
@@ -293,4 +311,3 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     """
     vg = _value_and_grad("autodiff.grad", f, argnums)
     return lambda *args: vg(*args)[1]
-

@@ -27,4 +27,14 @@ from .core import evaluate as evaluate
 from .core import get as get
 from .core import register as register
 
-__all__ = ["DNE", "Exercise", "ExerciseIdError", "Verdict", "all_exercises", "check", "evaluate", "get", "register"]
+__all__ = [
+    "DNE",
+    "Exercise",
+    "ExerciseIdError",
+    "Verdict",
+    "all_exercises",
+    "check",
+    "evaluate",
+    "get",
+    "register",
+]

@@ -92,8 +92,11 @@ def _close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
         np.isneginf(got), np.isneginf(want)
     )
     finite = np.isfinite(want)
-    return bool(inf_ok and np.all(np.isfinite(got[finite]))
-                and np.allclose(got[finite], want[finite], rtol=rtol, atol=atol))
+    return bool(
+        inf_ok
+        and np.all(np.isfinite(got[finite]))
+        and np.allclose(got[finite], want[finite], rtol=rtol, atol=atol)
+    )
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,9 @@ class Number:
             return "wrong", f"This one exists: expected {self.kind}."
         arr = _as_float_array(answer)
         if arr is None:
-            return "malformed", (f"Expected {self.kind} (an int or float), "
-                                 f"got {type(answer).__name__}.")
+            return "malformed", (
+                f"Expected {self.kind} (an int or float), got {type(answer).__name__}."
+            )
         if arr.size != 1:
             return "malformed", f"Expected {self.kind}, got an array of shape {arr.shape}."
         if np.isnan(arr).any():
@@ -133,13 +137,23 @@ class Vector:
         want = np.asarray(self.expected, dtype=np.float64)
         arr = _as_float_array(answer)
         if arr is None:
-            return "malformed", f"Expected {self.kind} of shape {want.shape}, got {type(answer).__name__}."
+            return (
+                "malformed",
+                f"Expected {self.kind} of shape {want.shape}, got {type(answer).__name__}.",
+            )
         if arr.shape != want.shape:
-            return "malformed", f"Expected {self.kind} of shape {want.shape}, got shape {arr.shape}."
+            return (
+                "malformed",
+                f"Expected {self.kind} of shape {want.shape}, got shape {arr.shape}.",
+            )
         if np.isnan(arr).any():
             return "wrong", "Your answer contains NaN."
         ok = _close(arr, want, self.rtol, self.atol)
-        return ("correct", "") if ok else ("wrong", f"Not yet: at least one entry of {self.kind} is off.")
+        return (
+            ("correct", "")
+            if ok
+            else ("wrong", f"Not yet: at least one entry of {self.kind} is off.")
+        )
 
 
 @dataclass(frozen=True)
@@ -158,20 +172,26 @@ class Function:
 
     def __call__(self, answer: Any) -> Result:
         if not callable(answer):
-            return "malformed", (f"Expected {self.kind} (e.g. `def f(x): ...` or a lambda), "
-                                 f"got {type(answer).__name__}.")
+            return "malformed", (
+                f"Expected {self.kind} (e.g. `def f(x): ...` or a lambda), "
+                f"got {type(answer).__name__}."
+            )
         for p in self.points:
             args = p if isinstance(p, tuple) else (p,)
             want = np.asarray(self.reference(*args), dtype=np.float64)
             try:
                 got_raw = answer(*args)
             except Exception as err:  # noqa: BLE001 - the learner's code may fail any way
-                return "malformed", (f"Calling your function at {args if len(args) > 1 else args[0]} "
-                                     f"raised {type(err).__name__}: {err}")
+                return "malformed", (
+                    f"Calling your function at {args if len(args) > 1 else args[0]} "
+                    f"raised {type(err).__name__}: {err}"
+                )
             got = _as_float_array(got_raw)
             if got is None or got.shape != want.shape:
-                return "malformed", (f"Your function should return {'a number' if want.ndim == 0 else f'an array of shape {want.shape}'}, "
-                                     f"got {type(got_raw).__name__}{'' if got is None else f' of shape {got.shape}'}.")
+                return "malformed", (
+                    f"Your function should return {'a number' if want.ndim == 0 else f'an array of shape {want.shape}'}, "
+                    f"got {type(got_raw).__name__}{'' if got is None else f' of shape {got.shape}'}."
+                )
             if not _close(got, want, self.rtol, self.atol):
                 where = args if len(args) > 1 else args[0]
                 return "wrong", f"Your function disagrees with the right one at x = {where}."
@@ -188,11 +208,13 @@ class DoesNotExist:
         if _is_dne(answer):
             return "correct", ""
         if _as_float_array(answer) is not None:
-            return "wrong", (f"A number is not the answer here: check whether {self.kind} exists at all "
-                             "(answer with DNE or \"does not exist\" if it does not).")
-        return "malformed", ("Expected DNE, the string \"does not exist\", or a number; "
-                             f"got {type(answer).__name__}.")
+            return "wrong", (
+                f"A number is not the answer here: check whether {self.kind} exists at all "
+                '(answer with DNE or "does not exist" if it does not).'
+            )
+        return "malformed", (
+            f'Expected DNE, the string "does not exist", or a number; got {type(answer).__name__}.'
+        )
 
     def __repr__(self) -> str:
         return f"DoesNotExist(kind={self.kind!r})"
-

@@ -18,14 +18,24 @@ from typing import Any
 from .._validate import InputError
 from .checkers import DNE
 
-__all__ = ["DNE", "Exercise", "ExerciseIdError", "Verdict", "all_exercises", "check", "evaluate",
-           "get", "register"]
+__all__ = [
+    "DNE",
+    "Exercise",
+    "ExerciseIdError",
+    "Verdict",
+    "all_exercises",
+    "check",
+    "evaluate",
+    "get",
+    "register",
+]
 
 
 class ExerciseIdError(InputError, KeyError):
     """An exercise id that is malformed or not registered (also a ``KeyError``)."""
 
     __str__ = Exception.__str__
+
 
 _ID = re.compile(r"^(\d\d)\.(\d+)$")
 _REGISTRY: dict[str, Exercise] = {}
@@ -102,18 +112,22 @@ def get(exercise_id: str) -> Exercise:
             tutorial, if there is no such exercise or the id is malformed.
     """
     if not isinstance(exercise_id, str):
-        raise ExerciseIdError(f"exercise id must be a string like '02.3', got "
-                              f"{type(exercise_id).__name__} {exercise_id!r}. Pass it quoted: "
-                              f"check('02.3', answer)")
+        raise ExerciseIdError(
+            f"exercise id must be a string like '02.3', got "
+            f"{type(exercise_id).__name__} {exercise_id!r}. Pass it quoted: "
+            f"check('02.3', answer)"
+        )
     m = _ID.match(exercise_id)
     if not m:
-        raise ExerciseIdError(f"exercise id {exercise_id!r} should look like '02.3' "
-                              "(tutorial.number)")
+        raise ExerciseIdError(
+            f"exercise id {exercise_id!r} should look like '02.3' (tutorial.number)"
+        )
     _load_bank(m.group(1))
     if exercise_id not in _REGISTRY:
         known = sorted(k for k in _REGISTRY if k.startswith(m.group(1) + "."))
-        raise ExerciseIdError(f"no exercise {exercise_id!r}; tutorial {m.group(1)} has "
-                              f"{known or 'none'}")
+        raise ExerciseIdError(
+            f"no exercise {exercise_id!r}; tutorial {m.group(1)} has {known or 'none'}"
+        )
     return _REGISTRY[exercise_id]
 
 

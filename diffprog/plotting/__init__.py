@@ -13,8 +13,9 @@ __all__ = ["new_axes"]
 
 def new_axes(ncols: int = 1, nrows: int = 1, width: float = 5.0, height: float = 3.6, **kw):
     """A figure with ``nrows x ncols`` axes in the course's house style: ``(fig, axes)``."""
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
-                             constrained_layout=True, **kw)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), constrained_layout=True, **kw
+    )
     for ax in fig.axes:
         ax.grid(True, alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)

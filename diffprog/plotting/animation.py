@@ -15,15 +15,15 @@ __all__ = ["offline_jshtml"]
 
 # Font Awesome icon class -> a Unicode character that every browser font has.
 _ICONS = {
-    "fa-minus": "\u2212",          # minus sign: slower
+    "fa-minus": "\u2212",  # minus sign: slower
     "fa-fast-backward": "\u23ee",  # first frame
     "fa-step-backward": "\u25c0\u2759",
     "fa-play fa-flip-horizontal": "\u25c0",
     "fa-pause": "\u2759\u2759",
     "fa-play": "\u25b6",
     "fa-step-forward": "\u2759\u25b6",
-    "fa-fast-forward": "\u23ed",   # last frame
-    "fa-plus": "+",                # faster
+    "fa-fast-forward": "\u23ed",  # last frame
+    "fa-plus": "+",  # faster
 }
 _LINK = re.compile(r"<link[^>]*font-awesome[^>]*>", re.S)
 _ICON = re.compile(r'<i class="fa (fa-[^"]+)"></i>')

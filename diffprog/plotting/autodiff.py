@@ -11,8 +11,12 @@ from . import new_axes
 __all__ = ["cost_vs_inputs", "derivatives"]
 
 
-def cost_vs_inputs(ns: Sequence[int], costs: Mapping[str, Sequence[float]],
-                   ylabel: str = "cost / cost of f", title: str = ""):
+def cost_vs_inputs(
+    ns: Sequence[int],
+    costs: Mapping[str, Sequence[float]],
+    ylabel: str = "cost / cost of f",
+    title: str = "",
+):
     """Log-log plot of each method's cost (relative to one evaluation of f) against n.
 
     Args:

@@ -11,8 +11,13 @@ from . import new_axes
 __all__ = ["error_vs_h", "function_and_derivative", "secant_to_tangent"]
 
 
-def secant_to_tangent(f: Callable, x0: float, dxs: Sequence[float], slope: float,
-                      xlim: tuple[float, float] | None = None):
+def secant_to_tangent(
+    f: Callable,
+    x0: float,
+    dxs: Sequence[float],
+    slope: float,
+    xlim: tuple[float, float] | None = None,
+):
     """The secants through P = (x0, f(x0)) and Q = (x0 + dx, f(x0 + dx)) as Q moves to P.
 
     Left: the curve, the secant lines (fading as dx shrinks) and the tangent of slope
@@ -37,8 +42,12 @@ def secant_to_tangent(f: Callable, x0: float, dxs: Sequence[float], slope: float
         ax.plot([x0 + dx], [y1], "o", color=c, ms=4)
     ax.plot(xs, y0 + slope * (xs - x0), "r--", lw=1.5, label=f"tangent, slope {slope:g}")
     ax.plot([x0], [y0], "ko", label="P")
-    ax.set(xlabel="x", ylabel="y", title="secants through P and Q, Q moving towards P",
-           ylim=(float(np.min(f(xs))) - 1, float(np.max(f(xs))) + 1))
+    ax.set(
+        xlabel="x",
+        ylabel="y",
+        title="secants through P and Q, Q moving towards P",
+        ylim=(float(np.min(f(xs))) - 1, float(np.max(f(xs))) + 1),
+    )
     ax.legend(loc="upper left", fontsize=8)
     ax2.plot(dxs, slopes, "o-", label="secant slope Δy/Δx")
     ax2.axhline(slope, color="r", ls="--", label=f"tangent slope {slope:g}")
@@ -48,8 +57,12 @@ def secant_to_tangent(f: Callable, x0: float, dxs: Sequence[float], slope: float
     return fig, (ax, ax2)
 
 
-def error_vs_h(hs: Mapping[str, np.ndarray] | np.ndarray, errors: Mapping[str, np.ndarray],
-               title: str = "error of the difference quotient", guides: Sequence[int] = (1, 2)):
+def error_vs_h(
+    hs: Mapping[str, np.ndarray] | np.ndarray,
+    errors: Mapping[str, np.ndarray],
+    title: str = "error of the difference quotient",
+    guides: Sequence[int] = (1, 2),
+):
     """Log–log plot of absolute error against step h, one line per label (the V shape).
 
     Args:
@@ -66,8 +79,9 @@ def error_vs_h(hs: Mapping[str, np.ndarray] | np.ndarray, errors: Mapping[str, n
     for label, err in errors.items():
         h = np.asarray(hs[label] if isinstance(hs, Mapping) else hs, dtype=np.float64)
         ax.loglog(h, np.maximum(np.asarray(err, dtype=np.float64), floor), "o-", ms=3, label=label)
-    h_all = np.concatenate([np.asarray(v, np.float64) for v in
-                            (hs.values() if isinstance(hs, Mapping) else [hs])])
+    h_all = np.concatenate(
+        [np.asarray(v, np.float64) for v in (hs.values() if isinstance(hs, Mapping) else [hs])]
+    )
     hg = np.geomspace(h_all.min(), h_all.max(), 2)
     for p in guides:
         ax.loglog(hg, 0.1 * (hg / hg[-1]) ** p, "k:", lw=1)
@@ -79,9 +93,13 @@ def error_vs_h(hs: Mapping[str, np.ndarray] | np.ndarray, errors: Mapping[str, n
     return fig, ax
 
 
-def function_and_derivative(xs: np.ndarray, curves: Mapping[str, np.ndarray],
-                            dots: Mapping[str, np.ndarray] | None = None,
-                            title: str = "a function and its derivative", ylim=None):
+def function_and_derivative(
+    xs: np.ndarray,
+    curves: Mapping[str, np.ndarray],
+    dots: Mapping[str, np.ndarray] | None = None,
+    title: str = "a function and its derivative",
+    ylim=None,
+):
     """Lines for ``curves`` (label -> values at ``xs``) and markers for ``dots`` (an oracle).
 
     Returns:

@@ -13,9 +13,12 @@ __all__ = ["regression_fits"]
 _STYLES = ("-", "--", ":", "-.")
 
 
-def regression_fits(x: Sequence[float], y: Sequence[float],
-                    fits: Mapping[str, tuple[float, float]],
-                    histories: Mapping[str, Sequence[float]]):
+def regression_fits(
+    x: Sequence[float],
+    y: Sequence[float],
+    fits: Mapping[str, tuple[float, float]],
+    histories: Mapping[str, Sequence[float]],
+):
     """The data with each framework's fitted line, and each cost history: ``(fig, axes)``.
 
     Args:

@@ -16,8 +16,14 @@ import numpy as np
 from ..exhaustion import polygon_area
 from . import new_axes
 
-__all__ = ["approach_both_sides", "asymptote_safe", "exhaustion_polygons", "plot_function",
-           "riemann_rectangles", "zoom_until_straight"]
+__all__ = [
+    "approach_both_sides",
+    "asymptote_safe",
+    "exhaustion_polygons",
+    "plot_function",
+    "riemann_rectangles",
+    "zoom_until_straight",
+]
 
 
 def _values(f: Callable, x: np.ndarray) -> np.ndarray:
@@ -39,8 +45,9 @@ def asymptote_safe(x: np.ndarray, y: np.ndarray, ylim: float) -> np.ndarray:
     return y
 
 
-def plot_function(f: Callable, a: float, b: float, ax=None, ylim: float = 10.0,
-                  num: int = 2001, **kw):
+def plot_function(
+    f: Callable, a: float, b: float, ax=None, ylim: float = 10.0, num: int = 2001, **kw
+):
     """Plot ``f`` on ``[a, b]`` without false lines across vertical asymptotes or jumps."""
     if ax is None:
         _, ax = new_axes()
@@ -51,8 +58,9 @@ def plot_function(f: Callable, a: float, b: float, ax=None, ylim: float = 10.0,
     return ax
 
 
-def zoom_until_straight(f: Callable, x0: float, widths: Sequence[float] = (2.0, 0.5, 0.1, 0.02),
-                        label: str = "f"):
+def zoom_until_straight(
+    f: Callable, x0: float, widths: Sequence[float] = (2.0, 0.5, 0.1, 0.02), label: str = "f"
+):
     """Panels zooming into ``f`` around ``x0``: at small widths the curve looks straight.
 
     Each panel shows ``f`` on ``[x0 - w, x0 + w]`` and the chord through its ends; the title
@@ -114,19 +122,28 @@ def riemann_rectangles(f: Callable, a: float, b: float, n: int, rule: str = "lef
     if rule == "trapezoid":
         ye = _values(f, edges)
         for i in range(n):
-            ax.fill([edges[i], edges[i], edges[i + 1], edges[i + 1]], [0, ye[i], ye[i + 1], 0],
-                    color="C0", alpha=0.35, ec="C0")
+            ax.fill(
+                [edges[i], edges[i], edges[i + 1], edges[i + 1]],
+                [0, ye[i], ye[i + 1], 0],
+                color="C0",
+                alpha=0.35,
+                ec="C0",
+            )
     else:
         at = {"left": edges[:-1], "right": edges[1:], "midpoint": edges[:-1] + dx / 2}[rule]
-        ax.bar(edges[:-1], _values(f, at), width=dx, align="edge", color="C0", alpha=0.35,
-               ec="C0")
+        ax.bar(edges[:-1], _values(f, at), width=dx, align="edge", color="C0", alpha=0.35, ec="C0")
     ax.set_title(f"{rule} sum, n = {n}")
     return fig, ax
 
 
-def approach_both_sides(f: Callable, x0: float, steps: Sequence[float] = (0.5, 0.25, 0.1, 0.05,
-                                                                          0.01),
-                        width: float = 1.0, ylim: float | None = None, ax=None):
+def approach_both_sides(
+    f: Callable,
+    x0: float,
+    steps: Sequence[float] = (0.5, 0.25, 0.1, 0.05, 0.01),
+    width: float = 1.0,
+    ylim: float | None = None,
+    ax=None,
+):
     """``f`` near ``x0`` with points ``x0 ± h`` marching in from the left and the right.
 
     ``f`` is never evaluated at ``x0`` itself (a dotted vertical line marks it).

@@ -21,13 +21,27 @@ def batch_layout(x: jax.Array, title: str = "How the batch is split"):
         rows = shard.index[0] if shard.index else slice(None)
         owner[rows] = shard.device.id
     fig, ax = new_axes(width=7.0, height=1.9)
-    ax.imshow(owner[None, :], aspect="auto", cmap="tab10", vmin=0, vmax=9,
-              interpolation="nearest", extent=(-0.5, n - 0.5, 0, 1))
+    ax.imshow(
+        owner[None, :],
+        aspect="auto",
+        cmap="tab10",
+        vmin=0,
+        vmax=9,
+        interpolation="nearest",
+        extent=(-0.5, n - 0.5, 0, 1),
+    )
     ids = sorted(set(owner.tolist()))
     for d in ids:
         rows = np.flatnonzero(owner == d)
-        ax.text(rows.mean(), 0.5, f"dev {d}\n{len(rows)} rows", ha="center", va="center",
-                fontsize=8, color="white")
+        ax.text(
+            rows.mean(),
+            0.5,
+            f"dev {d}\n{len(rows)} rows",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white",
+        )
     ax.set_yticks([])
     ax.grid(False)
     ax.set_xlabel("example (row of the batch)")
@@ -35,8 +49,7 @@ def batch_layout(x: jax.Array, title: str = "How the batch is split"):
     return fig
 
 
-def fit_figure(x: np.ndarray, y: np.ndarray, y_hat: np.ndarray,
-               losses: dict[str, Sequence[float]]):
+def fit_figure(x: np.ndarray, y: np.ndarray, y_hat: np.ndarray, losses: dict[str, Sequence[float]]):
     """Left: data and fitted curve; right: loss per step for each run in ``losses``."""
     fig, (ax_fit, ax_loss) = new_axes(ncols=2)
     order = np.argsort(x)

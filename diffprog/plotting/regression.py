@@ -16,8 +16,14 @@ from . import new_axes
 __all__ = ["cost_curves", "cost_surface_path", "fitted_lines", "mae_vs_mse"]
 
 
-def fitted_lines(x: Sequence[float], y: Sequence[float], lines: Mapping[str, Mapping[str, float]],
-                 ax=None, xlabel: str = "x", ylabel: str = "y"):
+def fitted_lines(
+    x: Sequence[float],
+    y: Sequence[float],
+    lines: Mapping[str, Mapping[str, float]],
+    ax=None,
+    xlabel: str = "x",
+    ylabel: str = "y",
+):
     """The data as points and one line ``y = m x + b`` per entry of ``lines`` (label -> params)."""
     fig, ax = new_axes() if ax is None else (ax.figure, ax)
     x, y = np.asarray(x, float), np.asarray(y, float)
@@ -31,8 +37,9 @@ def fitted_lines(x: Sequence[float], y: Sequence[float], lines: Mapping[str, Map
     return fig, ax
 
 
-def cost_curves(histories: Mapping[str, Sequence[float]], ax=None, log: bool = True,
-                ylabel: str = "cost"):
+def cost_curves(
+    histories: Mapping[str, Sequence[float]], ax=None, log: bool = True, ylabel: str = "cost"
+):
     """Loss per step for each run (label -> losses), on a log scale by default."""
     fig, ax = new_axes() if ax is None else (ax.figure, ax)
     for label, losses in histories.items():
@@ -45,10 +52,15 @@ def cost_curves(histories: Mapping[str, Sequence[float]], ax=None, log: bool = T
     return fig, ax
 
 
-def cost_surface_path(cost: Callable[[np.ndarray, np.ndarray], np.ndarray],
-                      paths: Mapping[str, tuple[Sequence[float], Sequence[float]]],
-                      m_range: tuple[float, float], b_range: tuple[float, float],
-                      optimum: tuple[float, float] | None = None, ax=None, levels: int = 25):
+def cost_surface_path(
+    cost: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    paths: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    m_range: tuple[float, float],
+    b_range: tuple[float, float],
+    optimum: tuple[float, float] | None = None,
+    ax=None,
+    levels: int = 25,
+):
     """Contours of ``cost(M, B)`` (vectorised over grids) with the paths (m_k, b_k) drawn over them.
 
     Contour levels are spaced logarithmically: the valley of a regression cost is long

@@ -11,8 +11,12 @@ from . import new_axes
 __all__ = ["plot_fit", "plot_gradient_norms", "plot_memory", "plot_paths"]
 
 
-def plot_paths(paths: Sequence[tuple], labels: Sequence[str], target: float | None = None,
-               title: str = "Trajectories"):
+def plot_paths(
+    paths: Sequence[tuple],
+    labels: Sequence[str],
+    target: float | None = None,
+    title: str = "Trajectories",
+):
     """Projectile paths ``(x, y)`` above ground (y >= 0), with an optional target on the ground."""
     fig, ax = new_axes(width=6.5)
     for (x, y), label in zip(paths, labels, strict=True):
@@ -38,8 +42,9 @@ def plot_fit(t, observed, fitted, truth=None, title: str = "Fitting a simulator 
     return fig
 
 
-def plot_gradient_norms(times, norms: Mapping[str, Sequence[float]],
-                        title: str = "Gradient norm vs horizon"):
+def plot_gradient_norms(
+    times, norms: Mapping[str, Sequence[float]], title: str = "Gradient norm vs horizon"
+):
     """Gradient norms against the horizon's length in time, on a log scale, one line per case."""
     fig, ax = new_axes(width=6.5)
     for label, values in norms.items():
@@ -49,8 +54,9 @@ def plot_gradient_norms(times, norms: Mapping[str, Sequence[float]],
     return fig
 
 
-def plot_memory(horizons, plain_bytes, checkpointed_bytes,
-                title: str = "Backward-pass memory vs horizon"):
+def plot_memory(
+    horizons, plain_bytes, checkpointed_bytes, title: str = "Backward-pass memory vs horizon"
+):
     """Temporary memory of the gradient's compiled program, with and without checkpointing."""
     fig, ax = new_axes(width=6.5)
     mib = lambda b: np.asarray(b, dtype=float) / 2**20

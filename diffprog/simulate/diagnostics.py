@@ -17,8 +17,12 @@ from .._validate import InputError
 __all__ = ["CompiledMemory", "compiled_memory", "gradient_norm_vs_horizon"]
 
 
-def gradient_norm_vs_horizon(loss: Callable[[PyTree, int], Any], params: PyTree,
-                             horizons: Sequence[int], progress: bool | None = None) -> np.ndarray:
+def gradient_norm_vs_horizon(
+    loss: Callable[[PyTree, int], Any],
+    params: PyTree,
+    horizons: Sequence[int],
+    progress: bool | None = None,
+) -> np.ndarray:
     r"""The gradient's norm :math:`\lVert\nabla_\theta L_T(\theta)\rVert` for each horizon ``T``.
 
     Through a chaotic simulation the gradient grows like :math:`e^{\lambda T\Delta t}`
@@ -107,5 +111,9 @@ def compiled_memory(fn: Callable, *args: Any, **kwargs: Any) -> CompiledMemory |
     if stats is None:
         return None
     get = lambda name: int(getattr(stats, name, 0) or 0)
-    temp, arg, out = get("temp_size_in_bytes"), get("argument_size_in_bytes"), get("output_size_in_bytes")
+    temp, arg, out = (
+        get("temp_size_in_bytes"),
+        get("argument_size_in_bytes"),
+        get("output_size_in_bytes"),
+    )
     return CompiledMemory(temp, arg, out)

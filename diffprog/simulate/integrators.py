@@ -35,7 +35,8 @@ def _split(state: PyTree, name: str) -> tuple:
     if not (isinstance(state, tuple | list) and len(state) == 2):
         raise InputError(
             f"{name} needs a mechanical state (q, v): a pair of position and velocity arrays, "
-            f"got {type(state).__name__}; use euler or rk4 for other states")
+            f"got {type(state).__name__}; use euler or rk4 for other states"
+        )
     return state[0], state[1]
 
 

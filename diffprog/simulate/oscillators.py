@@ -17,8 +17,14 @@ import numpy as np
 from .._typing import ArrayLike, PyTree
 from .._validate import InputError
 
-__all__ = ["double_pendulum", "double_pendulum_energy", "pendulum", "pendulum_energy",
-           "spring", "spring_energy"]
+__all__ = [
+    "double_pendulum",
+    "double_pendulum_energy",
+    "pendulum",
+    "pendulum_energy",
+    "spring",
+    "spring_energy",
+]
 
 VectorField = Callable[[ArrayLike, PyTree], PyTree]
 
@@ -26,13 +32,16 @@ VectorField = Callable[[ArrayLike, PyTree], PyTree]
 def mechanical(state: PyTree, system: str, shape: tuple[int, ...] | None = None):
     """Unpack a mechanical state ``(q, v)``, checking its shape; raise a clear error if wrong."""
     if not (isinstance(state, tuple | list) and len(state) == 2):
-        raise InputError(f"{system} needs a state (q, v): a pair of position and velocity, "
-                         f"got {type(state).__name__}")
+        raise InputError(
+            f"{system} needs a state (q, v): a pair of position and velocity, "
+            f"got {type(state).__name__}"
+        )
     q, v = state
     if jnp.shape(q) != jnp.shape(v) or (shape is not None and jnp.shape(q) != shape):
         want = f"{shape}" if shape is not None else "the same shape"
-        raise InputError(f"{system} needs q and v of shape {want}, got {jnp.shape(q)} and "
-                         f"{jnp.shape(v)}")
+        raise InputError(
+            f"{system} needs q and v of shape {want}, got {jnp.shape(q)} and {jnp.shape(v)}"
+        )
     return q, v
 
 
@@ -47,8 +56,11 @@ def _positive(system: str, **values: ArrayLike) -> None:
         if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
             raise fail(system, f"{name} must be a real number, got {type(value).__name__}")
         if not np.all(np.isfinite(arr) & (arr > 0)):
-            raise fail(system, f"{name} must be finite and > 0, got {value!r}",
-                       f"Pass a positive {name}, e.g. {name}=1.0")
+            raise fail(
+                system,
+                f"{name} must be finite and > 0, got {value!r}",
+                f"Pass a positive {name}, e.g. {name}=1.0",
+            )
 
 
 def spring(stiffness: ArrayLike, damping: ArrayLike = 0.0, mass: ArrayLike = 1.0) -> VectorField:
@@ -71,6 +83,7 @@ def spring(stiffness: ArrayLike, damping: ArrayLike = 0.0, mass: ArrayLike = 1.0
         [2.0, -5.0]
     """
     _positive("spring", mass=mass)
+
     def f(t, state):
         x, v = mechanical(state, "spring")
         return (v, -(stiffness * x + damping * v) / mass)
@@ -92,8 +105,9 @@ def spring_energy(state: PyTree, stiffness: ArrayLike, mass: ArrayLike = 1.0) ->
     return jnp.sum(0.5 * mass * jnp.square(v) + 0.5 * stiffness * jnp.square(x))
 
 
-def pendulum(length: ArrayLike = 1.0, gravity: ArrayLike = 9.81,
-             damping: ArrayLike = 0.0) -> VectorField:
+def pendulum(
+    length: ArrayLike = 1.0, gravity: ArrayLike = 9.81, damping: ArrayLike = 0.0
+) -> VectorField:
     r"""A simple pendulum: :math:`\ddot\theta = -\tfrac{g}{L}\sin\theta - c\,\dot\theta`.
 
     Args:
@@ -112,6 +126,7 @@ def pendulum(length: ArrayLike = 1.0, gravity: ArrayLike = 9.81,
         -9.81
     """
     _positive("pendulum", length=length)
+
     def f(t, state):
         theta, omega = mechanical(state, "pendulum")
         return (omega, -(gravity / length) * jnp.sin(theta) - damping * omega)
@@ -131,9 +146,14 @@ def pendulum_energy(state: PyTree, length: ArrayLike = 1.0, gravity: ArrayLike =
     return 0.5 * length**2 * jnp.square(omega) + gravity * length * (1.0 - jnp.cos(theta))
 
 
-def double_pendulum(m1: ArrayLike = 1.0, m2: ArrayLike = 1.0, l1: ArrayLike = 1.0,
-                    l2: ArrayLike = 1.0, gravity: ArrayLike = 9.81,
-                    damping: ArrayLike = 0.0) -> VectorField:
+def double_pendulum(
+    m1: ArrayLike = 1.0,
+    m2: ArrayLike = 1.0,
+    l1: ArrayLike = 1.0,
+    l2: ArrayLike = 1.0,
+    gravity: ArrayLike = 9.81,
+    damping: ArrayLike = 0.0,
+) -> VectorField:
     r"""A double pendulum (two point masses on rigid massless rods): chaotic.
 
     With :math:`\delta = \theta_1 - \theta_2` and
@@ -169,24 +189,40 @@ def double_pendulum(m1: ArrayLike = 1.0, m2: ArrayLike = 1.0, l1: ArrayLike = 1.
         [0.0, 0.0]
     """
     _positive("double_pendulum", m1=m1, m2=m2, l1=l1, l2=l2)
+
     def f(t, state):
         theta, omega = mechanical(state, "double_pendulum", shape=(2,))
         t1, t2 = theta[0], theta[1]
         w1, w2 = omega[0], omega[1]
         d = t1 - t2
         den = 2 * m1 + m2 - m2 * jnp.cos(2 * d)
-        a1 = (-gravity * (2 * m1 + m2) * jnp.sin(t1) - m2 * gravity * jnp.sin(t1 - 2 * t2)
-              - 2 * jnp.sin(d) * m2 * (w2**2 * l2 + w1**2 * l1 * jnp.cos(d))) / (l1 * den)
-        a2 = (2 * jnp.sin(d) * (w1**2 * l1 * (m1 + m2) + gravity * (m1 + m2) * jnp.cos(t1)
-                                + w2**2 * l2 * m2 * jnp.cos(d))) / (l2 * den)
+        a1 = (
+            -gravity * (2 * m1 + m2) * jnp.sin(t1)
+            - m2 * gravity * jnp.sin(t1 - 2 * t2)
+            - 2 * jnp.sin(d) * m2 * (w2**2 * l2 + w1**2 * l1 * jnp.cos(d))
+        ) / (l1 * den)
+        a2 = (
+            2
+            * jnp.sin(d)
+            * (
+                w1**2 * l1 * (m1 + m2)
+                + gravity * (m1 + m2) * jnp.cos(t1)
+                + w2**2 * l2 * m2 * jnp.cos(d)
+            )
+        ) / (l2 * den)
         return (omega, jnp.stack([a1, a2]) - damping * omega)
 
     return f
 
 
-def double_pendulum_energy(state: PyTree, m1: ArrayLike = 1.0, m2: ArrayLike = 1.0,
-                           l1: ArrayLike = 1.0, l2: ArrayLike = 1.0,
-                           gravity: ArrayLike = 9.81) -> jax.Array:
+def double_pendulum_energy(
+    state: PyTree,
+    m1: ArrayLike = 1.0,
+    m2: ArrayLike = 1.0,
+    l1: ArrayLike = 1.0,
+    l2: ArrayLike = 1.0,
+    gravity: ArrayLike = 9.81,
+) -> jax.Array:
     r"""The double pendulum's energy :math:`T + V`.
 
     .. math:: T = \tfrac12 (m_1 + m_2) l_1^2\omega_1^2 + \tfrac12 m_2 l_2^2\omega_2^2
@@ -202,7 +238,10 @@ def double_pendulum_energy(state: PyTree, m1: ArrayLike = 1.0, m2: ArrayLike = 1
     theta, omega = mechanical(state, "double_pendulum_energy", shape=(2,))
     t1, t2 = theta[0], theta[1]
     w1, w2 = omega[0], omega[1]
-    kinetic = (0.5 * (m1 + m2) * l1**2 * w1**2 + 0.5 * m2 * l2**2 * w2**2
-               + m2 * l1 * l2 * w1 * w2 * jnp.cos(t1 - t2))
+    kinetic = (
+        0.5 * (m1 + m2) * l1**2 * w1**2
+        + 0.5 * m2 * l2**2 * w2**2
+        + m2 * l1 * l2 * w1 * w2 * jnp.cos(t1 - t2)
+    )
     potential = -(m1 + m2) * gravity * l1 * jnp.cos(t1) - m2 * gravity * l2 * jnp.cos(t2)
     return kinetic + potential

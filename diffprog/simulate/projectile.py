@@ -46,6 +46,7 @@ def projectile(drag: ArrayLike = 0.0, gravity: ArrayLike = 9.81) -> Callable:
         >>> [round(float(a), 2) for a in acc]
         [-1.5, -11.81]
     """
+
     def f(t, state):
         pos, vel = mechanical(state, "projectile", shape=(2,))
         # sqrt(|v|^2 + tiny): the same speed, but a finite gradient at v = 0.
@@ -75,8 +76,9 @@ def launch(speed: ArrayLike, angle: ArrayLike, height: ArrayLike = 0.0) -> PyTre
         [1.732, 1.0]
     """
     speed, angle = jnp.broadcast_arrays(_as_float(speed), _as_float(angle))
-    pos = jnp.stack([jnp.zeros_like(speed), jnp.broadcast_to(jnp.asarray(height, speed.dtype),
-                                                             speed.shape)])
+    pos = jnp.stack(
+        [jnp.zeros_like(speed), jnp.broadcast_to(jnp.asarray(height, speed.dtype), speed.shape)]
+    )
     return (pos, jnp.stack([speed * jnp.cos(angle), speed * jnp.sin(angle)]))
 
 
@@ -120,8 +122,10 @@ def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> tup
     """
     pos, _ = mechanical(trajectory, "landing_point")
     if pos.ndim != 2 or pos.shape[1] != 2 or pos.shape[0] < 2:
-        raise InputError(f"landing_point needs a projectile trajectory with positions of shape "
-                         f"(T+1, 2), T >= 1; got {pos.shape}: roll out with trajectory=True")
+        raise InputError(
+            f"landing_point needs a projectile trajectory with positions of shape "
+            f"(T+1, 2), T >= 1; got {pos.shape}: roll out with trajectory=True"
+        )
     vel = trajectory[1]
     y = pos[:, 1]
     crossing = (y[:-1] >= 0) & (y[1:] < 0)
@@ -138,16 +142,26 @@ def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> tup
     nan = jnp.full_like(x_land, jnp.nan)
     landed_now = _concrete(landed)
     if landed_now is not None and not bool(landed_now):
-        raise SimulationError(f"the projectile never reached the ground in {pos.shape[0] - 1} steps "
-                              f"(final height {float(y[-1]):.4g}): simulate more steps")
+        raise SimulationError(
+            f"the projectile never reached the ground in {pos.shape[0] - 1} steps "
+            f"(final height {float(y[-1]):.4g}): simulate more steps"
+        )
     return jnp.where(landed, x_land, nan), jnp.where(landed, t_land, nan)
 
 
 def _hermite(s, y0, m0, y1, m1):
     """The cubic Hermite interpolant on [0, 1] (values y, slopes m) and its derivative at s."""
     s2, s3 = s * s, s * s * s
-    value = ((2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * m0 + (-2 * s3 + 3 * s2) * y1
-             + (s3 - s2) * m1)
-    slope = ((6 * s2 - 6 * s) * y0 + (3 * s2 - 4 * s + 1) * m0 + (-6 * s2 + 6 * s) * y1
-             + (3 * s2 - 2 * s) * m1)
+    value = (
+        (2 * s3 - 3 * s2 + 1) * y0
+        + (s3 - 2 * s2 + s) * m0
+        + (-2 * s3 + 3 * s2) * y1
+        + (s3 - s2) * m1
+    )
+    slope = (
+        (6 * s2 - 6 * s) * y0
+        + (3 * s2 - 4 * s + 1) * m0
+        + (-6 * s2 + 6 * s) * y1
+        + (3 * s2 - 2 * s) * m1
+    )
     return value, slope

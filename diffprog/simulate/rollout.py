@@ -24,8 +24,12 @@ from .._validate import InputError
 __all__ = ["SimulationError", "first_nonfinite", "rollout"]
 
 Step = Callable[[PyTree, Any, Any], PyTree]
-_TRACED = (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
-           jax.errors.TracerBoolConversionError, jax.errors.TracerIntegerConversionError)
+_TRACED = (
+    jax.errors.ConcretizationTypeError,
+    jax.errors.TracerArrayConversionError,
+    jax.errors.TracerBoolConversionError,
+    jax.errors.TracerIntegerConversionError,
+)
 
 
 class SimulationError(RuntimeError):
@@ -50,9 +54,11 @@ def _concrete(x: Any) -> Any:
 
 def _check_num_steps(num_steps: Any) -> int:
     if isinstance(num_steps, bool) or not isinstance(num_steps, int | np.integer):
-        raise InputError(f"num_steps must be a Python int (it fixes the length of the scan), "
-                        f"got {type(num_steps).__name__}; mark it static under jit "
-                        "(static_argnums) if it is an argument")
+        raise InputError(
+            f"num_steps must be a Python int (it fixes the length of the scan), "
+            f"got {type(num_steps).__name__}; mark it static under jit "
+            "(static_argnums) if it is an argument"
+        )
     if num_steps < 1:
         raise InputError(f"num_steps must be a positive int, got {num_steps}")
     return int(num_steps)
@@ -63,8 +69,9 @@ def _check_dt(dt: Any) -> None:
         raise InputError(f"dt must be a scalar step size, got shape {jnp.shape(dt)}")
     value = _concrete(dt)
     if value is not None and not (np.isfinite(value) and value > 0):  # also catches NaN
-        raise InputError(f"dt must be positive and finite, got dt={value}; time runs forward in "
-                         "steps of dt > 0")
+        raise InputError(
+            f"dt must be positive and finite, got dt={value}; time runs forward in steps of dt > 0"
+        )
     if value is not None and np.isfinite(value):
         from .._validate import check_representable
 
@@ -81,15 +88,21 @@ def _check_step_output(step: Step, state0: PyTree, t0: Any, dt: Any) -> None:
     want = jax.tree_util.tree_structure(state0)
     got = jax.tree_util.tree_structure(out)
     if want != got:
-        raise InputError(f"the step returned a state structured as {got}, but state0 is "
-                         f"{want}: a step must return a state shaped like its input")
+        raise InputError(
+            f"the step returned a state structured as {got}, but state0 is "
+            f"{want}: a step must return a state shaped like its input"
+        )
     for a, b in zip(jax.tree_util.tree_leaves(state0), jax.tree_util.tree_leaves(out), strict=True):
         if a.shape != b.shape:
-            raise InputError(f"the step turned a state leaf of shape {a.shape} into shape {b.shape}: "
-                             "give state0 the shape the system expects")
+            raise InputError(
+                f"the step turned a state leaf of shape {a.shape} into shape {b.shape}: "
+                "give state0 the shape the system expects"
+            )
         if a.dtype != b.dtype:
-            raise InputError(f"the step turned a {a.dtype} state leaf into {b.dtype}: give state0 "
-                             "(and the system's parameters) one float dtype")
+            raise InputError(
+                f"the step turned a {a.dtype} state leaf into {b.dtype}: give state0 "
+                "(and the system's parameters) one float dtype"
+            )
 
 
 def _block_size(checkpoint: Any, num_steps: int) -> int | None:
@@ -99,7 +112,9 @@ def _block_size(checkpoint: Any, num_steps: int) -> int | None:
         return math.isqrt(num_steps - 1) + 1  # ceil(sqrt(T))
     if isinstance(checkpoint, int) and not isinstance(checkpoint, bool) and checkpoint >= 1:
         return checkpoint
-    raise InputError(f"checkpoint must be None, 'sqrt' or a positive block length, got {checkpoint!r}")
+    raise InputError(
+        f"checkpoint must be None, 'sqrt' or a positive block length, got {checkpoint!r}"
+    )
 
 
 def _all_finite(tree: PyTree) -> jax.Array:
@@ -130,10 +145,19 @@ def first_nonfinite(trajectory: PyTree) -> jax.Array:
     return jnp.where(jnp.any(bad), jnp.argmax(bad), -1).astype(jnp.int32)
 
 
-def rollout(step: Step, state0: PyTree, num_steps: int, dt: ArrayLike, *, t0: ArrayLike = 0.0,
-            trajectory: bool = True, checkpoint: None | str | int = None,
-            checkpoint_policy: Callable | None = None, unroll: int | bool = 1,
-            check_finite: bool = False) -> PyTree:
+def rollout(
+    step: Step,
+    state0: PyTree,
+    num_steps: int,
+    dt: ArrayLike,
+    *,
+    t0: ArrayLike = 0.0,
+    trajectory: bool = True,
+    checkpoint: None | str | int = None,
+    checkpoint_policy: Callable | None = None,
+    unroll: int | bool = 1,
+    check_finite: bool = False,
+) -> PyTree:
     r"""Iterate ``step`` ``num_steps`` times from ``state0``: a whole simulation, differentiable.
 
     .. math:: s_{k+1} = \mathrm{step}(s_k, t_0 + k\,\Delta t, \Delta t), \qquad k = 0, \dots, T-1
@@ -215,7 +239,7 @@ def rollout(step: Step, state0: PyTree, num_steps: int, dt: ArrayLike, *, t0: Ar
         if trajectory:
             ys = jax.tree_util.tree_map(lambda y: y.reshape((n_outer * block, *y.shape[2:])), ys)
         if n_outer * block < num_steps:  # the remainder (< block steps), stored plainly
-            carry, ys_rest = scan(carry, ks[n_outer * block:])
+            carry, ys_rest = scan(carry, ks[n_outer * block :])
             if trajectory:
                 ys = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a, b]), ys, ys_rest)
     final, bad = carry
@@ -229,9 +253,11 @@ def rollout(step: Step, state0: PyTree, num_steps: int, dt: ArrayLike, *, t0: Ar
 def _raise_if_nonfinite(bad: jax.Array, num_steps: int, t0: Any, dt: Any) -> None:
     k = _concrete(bad)
     if k is None:
-        raise InputError("check_finite=True needs concrete values, but rollout is being traced "
-                         "(jit, grad or vmap): call it outside the transformation, or take "
-                         "first_nonfinite(trajectory) inside it")
+        raise InputError(
+            "check_finite=True needs concrete values, but rollout is being traced "
+            "(jit, grad or vmap): call it outside the transformation, or take "
+            "first_nonfinite(trajectory) inside it"
+        )
     k = int(k)
     if k >= 0:
         t_a = float(_concrete(t0 + k * dt))
@@ -239,4 +265,5 @@ def _raise_if_nonfinite(bad: jax.Array, num_steps: int, t0: Any, dt: Any) -> Non
         raise SimulationError(
             f"step {k} of {num_steps} (from t={t_a:.6g} to t={t_b:.6g}) produced a non-finite state "
             "(NaN or inf) from a finite one: reduce dt, or check the vector field near that state",
-            step=k)
+            step=k,
+        )

@@ -78,8 +78,11 @@ def _data_entry(home: str, obj: object) -> list[str]:
 
     modname, name = home.rsplit(".", 1)
     doc: list[str] = []
-    sources = [modname] + sorted(m for m, mod in list(sys.modules.items())
-                                 if m.startswith("diffprog.") and getattr(mod, name, None) is obj)
+    sources = [modname] + sorted(
+        m
+        for m, mod in list(sys.modules.items())
+        if m.startswith("diffprog.") and getattr(mod, name, None) is obj
+    )
     for source in sources:
         try:
             doc = ModuleAnalyzer.for_module(source).find_attr_docs().get(("", name), [])
@@ -89,7 +92,12 @@ def _data_entry(home: str, obj: object) -> list[str]:
             break
     if not doc:
         doc = [f"A ``{type(obj).__name__}`` (see the module's description above)."]
-    return [f".. py:data:: {home}", f"   :type: {type(obj).__name__}", "", *("   " + d for d in doc)]
+    return [
+        f".. py:data:: {home}",
+        f"   :type: {type(obj).__name__}",
+        "",
+        *("   " + d for d in doc),
+    ]
 
 
 def _directive_for(obj: object) -> tuple[str, list[str]]:
@@ -129,8 +137,10 @@ class DiffprogAPI(SphinxDirective):
                 lines += [f".. {directive}:: {home}", *(f"   {o}" for o in options), ""]
             mine.add(home)
         if not lines:
-            logger.warning(f"diffprog-api: no public name is defined in {prefixes}",
-                           location=(self.env.docname, self.lineno))
+            logger.warning(
+                f"diffprog-api: no public name is defined in {prefixes}",
+                location=(self.env.docname, self.lineno),
+            )
         node = nodes.container(classes=["diffprog-api"])
         nested_parse_with_titles(self.state, StringList(lines, source="diffprog-api"), node)
         return node.children
@@ -148,8 +158,10 @@ def _check_coverage(app, env):
     documented = set().union(*env.__dict__.get("diffprog_api", {}).values())
     for home in public_objects():
         if home not in documented:
-            logger.warning(f"{home} is public but no API page documents it: add its module to "
-                           "a `diffprog-api` directive in docs/api/")
+            logger.warning(
+                f"{home} is public but no API page documents it: add its module to "
+                "a `diffprog-api` directive in docs/api/"
+            )
 
 
 # --------------------------------------------------------------------------- references
@@ -189,8 +201,9 @@ def _missing_reference(app, env, node, contnode):
         domain = env.get_domain("py")
         return domain.resolve_xref(env, node["refdoc"], app.builder, "obj", home, node, contnode)
     if home is None and not any(p.startswith("_") for p in target.split(".")):
-        logger.warning(f"reference to {target}, which is not a documented public name",
-                       location=node)
+        logger.warning(
+            f"reference to {target}, which is not a documented public name", location=node
+        )
     return None
 
 
@@ -223,8 +236,10 @@ class FoldSolutions(SphinxTransform):
 def mathjax_dir() -> Path:
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     if spec is None or spec.origin is None:
-        raise RuntimeError("MathJax is missing: pip install sphinx-mathjax-offline "
-                           "(it is in diffprog's `tutorials` extra)")
+        raise RuntimeError(
+            "MathJax is missing: pip install sphinx-mathjax-offline "
+            "(it is in diffprog's `tutorials` extra)"
+        )
     return Path(spec.origin).parent / "static" / "mathjax"
 
 
@@ -245,5 +260,9 @@ def setup(app):
     app.connect("env-check-consistency", _check_coverage)
     app.connect("missing-reference", _missing_reference)
     app.connect("build-finished", _copy_mathjax)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 1}
+    return {
+        "version": "1",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }

@@ -43,8 +43,10 @@ def mlp_loss(params, batch):
 
 def init_mlp(key, sizes=(3, 32, 32, 1)):
     keys = jax.random.split(key, len(sizes) - 1)
-    return [(jax.random.normal(k, (m, n)) / np.sqrt(m), jnp.zeros(n))
-            for k, m, n in zip(keys, sizes[:-1], sizes[1:], strict=True)]
+    return [
+        (jax.random.normal(k, (m, n)) / np.sqrt(m), jnp.zeros(n))
+        for k, m, n in zip(keys, sizes[:-1], sizes[1:], strict=True)
+    ]
 
 
 @pytest.fixture
@@ -66,7 +68,8 @@ def test_value_and_grad_equal_one_device_and_closed_form(k, regression):
     params = {"w": jnp.linspace(-1.0, 1.0, 16), "b": jnp.float32(0.3)}
     with jax.default_matmul_precision("highest"):
         value, grads = diffprog.data_parallel_value_and_grad(mse, diffprog.make_mesh(k))(
-            params, (x, y))
+            params, (x, y)
+        )
         one_device = jax.device_put((params, (x, y)), jax.devices()[0])
         one_value, one_grads = jax.jit(jax.value_and_grad(mse))(*one_device)
     # Closed form in float64 (numpy): r = X w + b - y, dL/dw = 2/n X^T r, dL/db = 2 mean(r).
@@ -91,11 +94,19 @@ def test_the_batch_is_split_evenly_in_order(regression):
 
 def test_the_compiled_gradient_all_reduces(regression):
     params, batch = regression
-    text = diffprog.data_parallel_value_and_grad(mse, diffprog.make_mesh(8)).lower(
-        params, batch).compile().as_text()
+    text = (
+        diffprog.data_parallel_value_and_grad(mse, diffprog.make_mesh(8))
+        .lower(params, batch)
+        .compile()
+        .as_text()
+    )
     assert "all-reduce" in text
-    one = diffprog.data_parallel_value_and_grad(mse, diffprog.make_mesh(1)).lower(
-        params, batch).compile().as_text()
+    one = (
+        diffprog.data_parallel_value_and_grad(mse, diffprog.make_mesh(1))
+        .lower(params, batch)
+        .compile()
+        .as_text()
+    )
     assert "all-reduce" not in one
 
 
@@ -119,8 +130,7 @@ def test_fitted_params_equal_one_device_and_least_squares(k, regression):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
     design = np.c_[np.asarray(x, np.float64), np.ones(len(x))]
     lstsq = np.linalg.lstsq(design, np.asarray(y, np.float64), rcond=None)[0]
-    np.testing.assert_allclose(np.r_[np.asarray(fitted["w"]), float(fitted["b"])], lstsq,
-                               atol=1e-4)
+    np.testing.assert_allclose(np.r_[np.asarray(fitted["w"]), float(fitted["b"])], lstsq, atol=1e-4)
 
 
 @pytest.mark.parametrize("k", [8])
@@ -146,8 +156,11 @@ def test_mlp_adam_fit_equals_one_device(k):
 def test_uneven_batch_says_how_to_fix(regression):
     params, (x, y) = regression
     vg = diffprog.data_parallel_value_and_grad(mse, diffprog.make_mesh(8))
-    with pytest.raises(ValueError, match=r"250 examples, not a multiple of the 8 devices.*"
-                                         r"trim it to 248 \(drop 2\) or pad it to 256"):
+    with pytest.raises(
+        ValueError,
+        match=r"250 examples, not a multiple of the 8 devices.*"
+        r"trim it to 248 \(drop 2\) or pad it to 256",
+    ):
         vg(params, (x[:250], y[:250]))
 
 

@@ -19,8 +19,9 @@ def main(address: str, num_processes: int, process_id: int) -> None:
     import jax
 
     jax.config.update("jax_num_cpu_devices", 2)
-    jax.distributed.initialize(address, num_processes=num_processes, process_id=process_id,
-                               initialization_timeout=60)
+    jax.distributed.initialize(
+        address, num_processes=num_processes, process_id=process_id, initialization_timeout=60
+    )
     import jax.numpy as jnp
     import numpy as np
     import optax
@@ -39,8 +40,12 @@ def main(address: str, num_processes: int, process_id: int) -> None:
 
     w0 = jnp.zeros(d)
     mesh = diffprog.make_mesh()
-    out = {"process_id": process_id, "global_devices": mesh.size,
-           "local_devices": len(jax.local_devices()), "jax": jax.__version__}
+    out = {
+        "process_id": process_id,
+        "global_devices": mesh.size,
+        "local_devices": len(jax.local_devices()),
+        "jax": jax.__version__,
+    }
     with jax.default_matmul_precision("highest"):
         vg = diffprog.data_parallel_value_and_grad(loss, mesh)
         value, grad = vg(w0, (x[share], y[share]))
@@ -52,9 +57,14 @@ def main(address: str, num_processes: int, process_id: int) -> None:
             w, state, _ = step(w, state, (x[share], y[share]))
             w_ref = w_ref - 0.1 * jax.grad(loss)(w_ref, (x, y))
     local = lambda a: np.asarray(a.addressable_data(0)).tolist()  # noqa: E731
-    out.update(value=local(value), grad=local(grad), w=local(w),
-               oracle_value=float(oracle_value), oracle_grad=np.asarray(oracle_grad).tolist(),
-               oracle_w=np.asarray(w_ref).tolist())
+    out.update(
+        value=local(value),
+        grad=local(grad),
+        w=local(w),
+        oracle_value=float(oracle_value),
+        oracle_grad=np.asarray(oracle_grad).tolist(),
+        oracle_w=np.asarray(w_ref).tolist(),
+    )
     print("RESULT " + json.dumps(out), flush=True)
     jax.distributed.shutdown()
 
