@@ -14,6 +14,7 @@ run. ``is_tracer`` is the one way the package detects tracing.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -225,3 +226,26 @@ def check_representable(func: str, name: str, value: Any) -> Any:
             "Work in float64: `with diffprog.float64(): ...`",
         )
     return value
+
+
+def check_arity(func: str, name: str, f: Callable, nargs: int, example: str = "x") -> Callable:
+    """``f`` must be a callable that accepts ``nargs`` positional arguments.
+
+    Functions whose signature cannot be read (some builtins, C extensions) pass unchecked; the
+    call itself then reports a mismatch.
+    """
+    check_callable(func, name, f)
+    try:
+        sig = inspect.signature(f)
+    except (TypeError, ValueError):
+        return f
+    try:
+        sig.bind(*range(nargs))
+    except TypeError:
+        takes = f"{nargs} positional argument" + ("" if nargs == 1 else "s")
+        raise fail(
+            func,
+            f"{name} must accept {takes} ({example}); its signature is {name}{sig}",
+            f"Pass a function of {takes}, e.g. {name}=lambda {example}: ...",
+        ) from None
+    return f
