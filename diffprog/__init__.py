@@ -3,7 +3,7 @@
 A JAX tutorial course (``tutorials/``) and the small library it is built on. The
 public API is re-exported here by name; each name lives in a module named after
 its concept (see docs/ARCHITECTURE.md). Importing diffprog never imports
-matplotlib, sympy, torch or tensorflow: plotting lives in ``diffprog.plotting``,
+matplotlib, sympy, torch or tensorflow: plotting lives in ``diffprog_course.plotting``,
 imported on demand.
 """
 

@@ -30,7 +30,7 @@ def test_import_is_light():
     """`import diffprog` must not pull in plotting, symbolic or other frameworks."""
     heavy = ["matplotlib", "sympy", "torch", "tensorflow", "tqdm", "IPython"]
     code = (
-        "import sys, diffprog, diffprog.exercises\n"
+        "import sys, diffprog, diffprog_course.exercises\n"
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

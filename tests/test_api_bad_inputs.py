@@ -35,8 +35,8 @@ import pytest
 import diffprog
 from diffprog import costs, models, simulate
 from diffprog._validate import InputError
-from diffprog.exercises import evaluate
 from diffprog.optimize import DivergenceError, fit, gradient_descent, least_squares
+from diffprog_course.exercises import evaluate, get
 
 ERROR = InputError
 
@@ -433,7 +433,7 @@ def _rows_exercises() -> list[Row]:
         Row("exercises.check", f"id={i!r}", lambda i=i: evaluate(i, 2.0))
         for i in (2.1, "nope", "99.99", None, "2.1")
     ]
-    answer = diffprog.exercises.get("02.1").solution
+    answer = get("02.1").solution
     rows += [
         Row("exercises.check", f"answer as {k}", lambda a=a: evaluate("02.1", a), correct)
         for k, a in {

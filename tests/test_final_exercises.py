@@ -3,7 +3,7 @@ against an independent oracle.
 
 Limits and derivatives against sympy, gradients and the simulation against ``jax.grad``
 (and, where one exists, a symbolic closed form). The oracles here never read the bank's
-expected values: they recompute the answer from the exercise's statement.
+expected values: they recompute the answer from the statement in the tutorial.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sympy as sp
 from jax import lax
 
 import diffprog
-from diffprog.exercises import DNE, all_exercises, get
+from diffprog_course.exercises import DNE, all_exercises, get
 
 x, h = sp.symbols("x h", real=True)
 

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.animation import FuncAnimation  # noqa: E402
 
-from diffprog.plotting.animation import offline_jshtml  # noqa: E402
+from diffprog_course.plotting.animation import offline_jshtml  # noqa: E402
 
 
 def _anim(frames: int):

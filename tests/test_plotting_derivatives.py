@@ -1,4 +1,4 @@
-"""diffprog.plotting.derivatives: the figures draw what they are given."""
+"""diffprog_course.plotting.derivatives: the figures draw what they are given."""
 
 import matplotlib
 
@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from diffprog.plotting import derivatives  # noqa: E402
+from diffprog_course.plotting import derivatives  # noqa: E402
 
 
 def test_secant_to_tangent_draws_the_secant_slopes():

@@ -1,4 +1,4 @@
-"""diffprog.plotting.frameworks: tutorial 08's figure (no PyTorch or TensorFlow needed)."""
+"""diffprog_course.plotting.frameworks: tutorial 08's figure (no PyTorch or TensorFlow needed)."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from diffprog.plotting.frameworks import regression_fits  # noqa: E402
+from diffprog_course.plotting.frameworks import regression_fits  # noqa: E402
 
 
 def test_regression_fits_draws_one_line_and_one_cost_curve_per_framework():

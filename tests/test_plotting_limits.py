@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from diffprog.plotting import limits as plots
+from diffprog_course.plotting import limits as plots
 
 
 def test_asymptote_safe_breaks_the_line_at_a_pole():

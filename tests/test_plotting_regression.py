@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from diffprog.plotting import regression as rplot  # noqa: E402
+from diffprog_course.plotting import regression as rplot  # noqa: E402
 
 
 def test_figures_draw_their_data():

@@ -18,7 +18,6 @@ def _dC_dm(m, b):
 register(
     Exercise(
         id="05.1",
-        statement="Predictions y_hat = [1, 2, 3], targets y = [2, 2, 5]. What is the MSE?",
         checker=Number(5 / 3),
         solution=5 / 3,
         hint="Square each residual y_hat - y, then average (divide by n = 3).",
@@ -29,7 +28,6 @@ register(
 register(
     Exercise(
         id="05.2",
-        statement="For x = 7, y = -1.37 at m = 0.9, b = 0.1: dC/db of C = (m x + b - y)^2?",
         checker=Number(15.54),
         solution=2 * (0.9 * 7 + 0.1 + 1.37),
         hint="Chain rule: 2 r times the derivative of r = m x + b - y with respect to b.",
@@ -40,7 +38,6 @@ register(
 register(
     Exercise(
         id="05.3",
-        statement="Write dC_dm(m, b), the derivative of the MSE over the trial data w.r.t. m.",
         checker=Function(
             _dC_dm,
             points=[(0.9, 0.1), (-0.5, 1.7), (0.0, 0.0), (2.0, -1.0)],
@@ -60,10 +57,10 @@ _LAM_MAX = (37 + math.sqrt(37**2 - 4 * 21)) / 2
 register(
     Exercise(
         id="05.4",
-        statement="The largest stable learning rate 2 / lambda_max(H) for the trial data's MSE.",
         checker=Number(2 / _LAM_MAX),
         solution=2 / _LAM_MAX,
-        hint="H = 2 [[mean x^2, mean x], [mean x, 1]] = [[35, 7], [7, 2]]; find its largest eigenvalue.",
+        hint="H = 2 [[mean x^2, mean x], [mean x, 1]] = [[35, 7], [7, 2]]; find its largest "
+        "eigenvalue.",
         wrong_answers=(1 / _LAM_MAX, 2 / 35, 0.01, 0.1),
     )
 )

@@ -20,7 +20,6 @@ def _naive_grad(x):
 register(
     Exercise(
         id="07.1",
-        statement="f''(1) for f(x) = x^3 sin x, with jax.grad twice.",
         checker=Number(5 * math.sin(1) + 6 * math.cos(1)),
         solution=5 * math.sin(1) + 6 * math.cos(1),
         hint="jax.grad(jax.grad(f))(1.0); f must take and return a scalar.",
@@ -30,7 +29,6 @@ register(
 register(
     Exercise(
         id="07.2",
-        statement="The derivative of sqrt(x) for x > 0 (0 otherwise), with no NaN anywhere.",
         checker=Function(_safe_sqrt_derivative, points=(-1.0, 0.0, 0.25, 1.0, 4.0)),
         solution=_safe_sqrt_derivative,
         hint="Both branches of jnp.where are differentiated: give the square root a safe input "
@@ -41,7 +39,6 @@ register(
 register(
     Exercise(
         id="07.3",
-        statement="Per-example gradients of (w.x_i - y_i)^2 at w = (1, 2) for a batch of three.",
         checker=Vector(np.array([[2.0, 0.0], [0.0, 4.0], [4.0, 4.0]])),
         solution=np.array([[2.0, 0.0], [0.0, 4.0], [4.0, 4.0]]),
         hint="The gradient of (w.x - y)^2 is 2 (w.x - y) x, one row per example.",

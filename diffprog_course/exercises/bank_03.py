@@ -6,7 +6,6 @@ from .core import Exercise, register
 register(
     Exercise(
         id="03.1",
-        statement="Using the delta method, find the slope of the tangent to f(x) = x^2 + 2x + 2 at x = -1.",
         checker=Number(0.0),
         solution=0.0,
         hint="Simplify (f(-1 + dx) - f(-1)) / dx before letting dx go to 0.",
@@ -16,7 +15,6 @@ register(
 register(
     Exercise(
         id="03.2",
-        statement="Slope of the secant of g(x) = x^3 through x1 = 1 and x2 = 3.",
         checker=Number(13.0),
         solution=13.0,
         hint="Δy/Δx = (g(3) - g(1)) / (3 - 1).",
@@ -26,7 +24,6 @@ register(
 register(
     Exercise(
         id="03.3",
-        statement="f'(x) for f(x) = x^2 + 2x + 2, as a function of x, from the limit of the difference quotient.",
         checker=Function(lambda x: 2 * x + 2),
         solution=lambda x: 2 * x + 2,
         hint="Expand f(x + h) - f(x), divide by h, then let h go to 0.",

@@ -8,8 +8,6 @@ from .core import Exercise, register
 register(
     Exercise(
         id="09.1",
-        statement="Explicit Euler on the spring x'' = -x with dt = 0.1: by what factor has the energy "
-        "grown after 10 steps?",
         checker=Number((1 + 0.1**2) ** 10, rtol=1e-4),
         solution=(1 + 0.1**2) ** 10,
         hint="Write one Euler step as a 2x2 matrix acting on (x, v) and compute x² + v² after it.",
@@ -20,8 +18,6 @@ register(
 register(
     Exercise(
         id="09.2",
-        statement="How many rollouts does a central-difference gradient need for a simulator with "
-        "n = 5 parameters?",
         checker=Number(10.0),
         solution=10,
         hint="Each parameter is nudged in both directions; each nudge is one whole rollout.",
@@ -32,8 +28,6 @@ register(
 register(
     Exercise(
         id="09.3",
-        statement="Checkpointing T = 10,000 steps in blocks of B steps keeps about T/B + B states for "
-        "the backward pass. Which B minimises it?",
         checker=Number(100.0),
         solution=100,
         hint="Set the derivative of T/B + B with respect to B to zero.",
@@ -44,8 +38,6 @@ register(
 register(
     Exercise(
         id="09.4",
-        statement="A gradient's norm grows like exp(λ t): from 1 at t = 0 to 1000 at t = 2 s. What is λ "
-        "(per second)?",
         checker=Number(math.log(1000) / 2, rtol=1e-3),
         solution=math.log(1000) / 2,
         hint="Take logarithms of both sides of 1000 = exp(2 λ).",

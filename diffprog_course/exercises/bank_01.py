@@ -8,7 +8,6 @@ from .core import Exercise, register
 register(
     Exercise(
         id="01.1",
-        statement="The area of the regular hexagon inscribed in the unit circle (a lower bound on π).",
         checker=Number(3 * math.sqrt(3) / 2, kind="an area (a single number)"),
         solution=3 * math.sqrt(3) / 2,
         hint="Six equilateral triangles of side 1; each has area (√3/4)·side².",
@@ -19,7 +18,6 @@ register(
 register(
     Exercise(
         id="01.2",
-        statement="The right Riemann sum of x² on [0, 1] with n = 4 rectangles.",
         checker=Number(30 / 64, kind="a sum of rectangle areas"),
         solution=30 / 64,
         hint="Heights f(1/4), f(2/4), f(3/4), f(1), each times the width 1/4.",
@@ -38,7 +36,6 @@ def _fewest_sides(tol: float) -> int:
 register(
     Exercise(
         id="01.3",
-        statement="The fewest sides n for which the inscribed regular n-gon's area is within 0.01 of π.",
         checker=Number(_fewest_sides(0.01), rtol=0.0, atol=0.5, kind="a whole number of sides"),
         solution=_fewest_sides(0.01),
         hint="π − A_n ≈ 2π³/(3n²); solve for n, then check the neighbours of your n exactly.",

@@ -13,7 +13,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..exhaustion import polygon_area
+from diffprog.exhaustion import polygon_area
+
 from . import new_axes
 
 __all__ = [
@@ -107,7 +108,7 @@ def exhaustion_polygons(ns: Sequence[int] = (4, 8, 16)):
 
 def riemann_rectangles(f: Callable, a: float, b: float, n: int, rule: str = "left", ax=None):
     """``f`` on ``[a, b]`` with the ``n`` rectangles (or trapezoids) of a Riemann sum."""
-    from ..exhaustion import RULES
+    from diffprog.exhaustion import RULES
 
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")

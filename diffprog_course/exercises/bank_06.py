@@ -8,7 +8,6 @@ from .core import Exercise, register
 register(
     Exercise(
         id="06.1",
-        statement="With dual numbers, the derivative of f(x) = x sin x at x = 1.",
         checker=Number(math.sin(1) + math.cos(1)),
         solution=math.sin(1) + math.cos(1),
         hint="Seed the tangent with 1: y = Dual(1.0, 1.0) * sin(Dual(1.0, 1.0)); read y.tangent.",
@@ -18,17 +17,16 @@ register(
 register(
     Exercise(
         id="06.2",
-        statement="For f(x1, x2) = x1 x2 + sin x1 at (1, 2), the adjoint x̄1 by a reverse sweep.",
         checker=Number(2 + math.cos(1)),
         solution=2 + math.cos(1),
-        hint="x1 is used twice (in x1 x2 and in sin x1): its adjoint is the sum of both contributions.",
+        hint="x1 is used twice (in x1 x2 and in sin x1): its adjoint is the sum of both "
+        "contributions.",
         wrong_answers=(2.0, math.cos(1), 1 + math.cos(1)),
     )
 )
 register(
     Exercise(
         id="06.3",
-        statement="Reverse-mode sweeps for the whole Jacobian of g: R^3 -> R^500.",
         checker=Number(500),
         solution=500,
         hint="Each reverse sweep gives one row of the Jacobian (one output's gradient).",

@@ -1,9 +1,14 @@
 """The exercise registry, and ``check``/``evaluate`` for learners' answers.
 
 Exercises are registered by the bank module of their tutorial
-(``diffprog/exercises/bank_NN.py``), which is imported the first time an id
+(``diffprog_course/exercises/bank_NN.py``), which is imported the first time an id
 starting with ``NN.`` is asked for. Ids are ``"NN.k"``: tutorial number, then the
 exercise's number within it.
+
+Each exercise is declared once: its statement and its worked solution are text of the
+tutorial (where the learner reads them); the bank holds only what judges an answer (the
+checker, the worked answer it must accept, a hint and the typical wrong answers it must
+reject), under the id the tutorial's ``check("NN.k", ...)`` cell names.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .._validate import InputError
+from diffprog import InputError
+
 from .checkers import DNE
 
 __all__ = [
@@ -43,13 +49,15 @@ _REGISTRY: dict[str, Exercise] = {}
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: what is asked, how an answer is judged, and the worked answer.
+    """One exercise's judge: how an answer is checked, and the worked answer it accepts.
+
+    The question itself is stated by the tutorial only (the cell that calls
+    ``check("NN.k", answer)`` follows it), never copied here.
 
     Attributes:
         id: ``"NN.k"``, e.g. ``"02.3"`` is tutorial 02's third exercise.
-        statement: the question, as the tutorial states it (Markdown, LaTeX allowed).
         checker: a callable ``answer -> (status, message)`` from
-            ``diffprog.exercises.checkers``.
+            ``diffprog_course.exercises.checkers``.
         solution: the worked solution's answer as a Python value that the checker
             must accept (a number, a function, ``DNE``...). The tutorial shows the
             full worked solution; the test suite checks this value passes.
@@ -58,7 +66,6 @@ class Exercise:
     """
 
     id: str
-    statement: str
     checker: Callable[[Any], tuple[str, str]]
     solution: Any
     hint: str = ""
@@ -138,9 +145,9 @@ def evaluate(exercise_id: str, answer: Any) -> Verdict:
     appended to a wrong answer's message.
 
     Example:
-        >>> from diffprog.exercises import Exercise, evaluate, register
-        >>> from diffprog.exercises.checkers import Number
-        >>> _ = register(Exercise("99.1", "What is 1 + 1?", Number(2.0), solution=2))
+        >>> from diffprog_course.exercises import Exercise, evaluate, register
+        >>> from diffprog_course.exercises.checkers import Number
+        >>> _ = register(Exercise("99.1", Number(2.0), solution=2))
         >>> evaluate("99.1", 2).correct, evaluate("99.1", 3).status
         (True, 'wrong')
     """
@@ -161,9 +168,9 @@ def check(exercise_id: str, answer: Any) -> None:
     Answer "does not exist" with ``DNE`` (or the string ``"does not exist"``).
 
     Example:
-        >>> from diffprog.exercises import Exercise, check, register
-        >>> from diffprog.exercises.checkers import Number
-        >>> _ = register(Exercise("99.2", "What is 2 * 3?", Number(6.0), solution=6, hint="Add 2 three times."))
+        >>> from diffprog_course.exercises import Exercise, check, register
+        >>> from diffprog_course.exercises.checkers import Number
+        >>> _ = register(Exercise("99.2", Number(6.0), solution=6, hint="Add 2 three times."))
         >>> check("99.2", 5)
         ❌ Not yet (exercise 99.2). Not a single number that matches. Hint: Add 2 three times.
     """

@@ -188,9 +188,10 @@ class Function:
                 )
             got = _as_float_array(got_raw)
             if got is None or got.shape != want.shape:
+                wanted = "a number" if want.ndim == 0 else f"an array of shape {want.shape}"
+                shape = "" if got is None else f" of shape {got.shape}"
                 return "malformed", (
-                    f"Your function should return {'a number' if want.ndim == 0 else f'an array of shape {want.shape}'}, "
-                    f"got {type(got_raw).__name__}{'' if got is None else f' of shape {got.shape}'}."
+                    f"Your function should return {wanted}, got {type(got_raw).__name__}{shape}."
                 )
             if not _close(got, want, self.rtol, self.atol):
                 where = args if len(args) > 1 else args[0]

@@ -20,7 +20,6 @@ _STEP = np.array([0.9, 0.1]) - 0.01 * _GRAD
 register(
     Exercise(
         id="08.1",
-        statement="PyTorch: (x**3).backward() twice at x = 2 without clearing; what is x.grad?",
         checker=Number(24.0),
         solution=24.0,
         hint="Each backward() adds d(x^3)/dx = 3x^2 into x.grad; it never overwrites.",
@@ -30,7 +29,6 @@ register(
 register(
     Exercise(
         id="08.2",
-        statement="The second derivative of x^3 at x = 2, from two nested tapes.",
         checker=Number(12.0),
         solution=12.0,
         hint="Differentiate 3x^2 once more, then evaluate at x = 2.",
@@ -40,10 +38,6 @@ register(
 register(
     Exercise(
         id="08.3",
-        statement=(
-            "How many traces does jax.jit make for calls on float32[3], float32[3], float32[4], "
-            "float32[3], int32[3], float32[4]?"
-        ),
         checker=Number(3.0),
         solution=3,
         hint="jit traces once per distinct (shape, dtype) and reuses the compiled code after that.",
@@ -53,10 +47,6 @@ register(
 register(
     Exercise(
         id="08.4",
-        statement=(
-            "One gradient-descent step on the clinical-trial cost from (m, b) = (0.9, 0.1), "
-            "learning rate η = 0.01."
-        ),
         checker=Vector(_STEP.tolist(), rtol=1e-4, atol=1e-5),
         solution=_STEP.tolist(),
         hint=(
@@ -74,7 +64,6 @@ register(
 register(
     Exercise(
         id="08.5",
-        statement="d/dx [x * stop_gradient(x^2)] at x = 3.",
         checker=Number(9.0),
         solution=9.0,
         hint="stop_gradient passes the value 9 forward but its derivative is treated as zero.",

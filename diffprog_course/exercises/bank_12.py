@@ -20,12 +20,10 @@ from .core import Exercise, register
 register(
     Exercise(
         id="12.1",
-        statement=r"Data $x = [0, 1, 2, 3]$, $y = [1, 3, 2, 5]$, model $\hat y = m x + b$, cost "
-        r"$C(m, b) = \frac{1}{N}\sum_i (\hat y_i - y_i)^2$. Give "
-        r"$[\partial C/\partial m,\ \partial C/\partial b]$ at $m = 1, b = 0$.",
         checker=Vector([-4.0, -2.5], kind="the gradient [dC/dm, dC/db]"),
         solution=np.array([-4.0, -2.5]),
-        hint="∂C/∂m = (2/N) Σ (ŷᵢ − yᵢ) xᵢ and ∂C/∂b = (2/N) Σ (ŷᵢ − yᵢ): the 2 comes from the square.",
+        hint="∂C/∂m = (2/N) Σ (ŷᵢ − yᵢ) xᵢ and ∂C/∂b = (2/N) Σ (ŷᵢ − yᵢ): the 2 comes from the "
+        "square.",
         wrong_answers=(
             [-2.0, -1.25],  # the 2 of the square forgotten
             [4.0, 2.5],  # residual taken as y - y_hat without the minus sign
@@ -38,8 +36,6 @@ register(
 register(
     Exercise(
         id="12.2",
-        statement=r"From $m = 1, b = 0$ take one gradient-descent step on the cost of exercise 12.1 "
-        r"with learning rate $\eta = 0.1$. Give the new $[m, b]$.",
         checker=Vector([1.4, 0.25], kind="the new parameters [m, b]"),
         solution=np.array([1.4, 0.25]),
         hint="new (m, b) = (m, b) − η · gradient: step against the gradient.",
@@ -56,11 +52,10 @@ register(
 register(
     Exercise(
         id="12.3",
-        statement=r"For $f(x_1, x_2) = \sin(x_1 x_2) + x_1^2$ at $(x_1, x_2) = (1, 2)$, write the "
-        r"evaluation trace and sweep it backwards. Give the adjoint $\bar x_1 = \partial f/\partial x_1$.",
         checker=Number(2.0 + 2.0 * math.cos(2.0), kind="an adjoint value"),
         solution=2.0 + 2.0 * math.cos(2.0),
-        hint="x1 is used twice (in x1·x2 and in x1²): its adjoint is the sum of what flows back along both uses.",
+        hint="x1 is used twice (in x1·x2 and in x1²): its adjoint is the sum of what flows back "
+        "along both uses.",
         wrong_answers=(
             2.0 * math.cos(2.0),  # only the sin path
             2.0,  # only the x1**2 path
@@ -77,10 +72,6 @@ _DT, _NUM_STEPS = 0.05, 40
 register(
     Exercise(
         id="12.4",
-        statement=r"A ball is thrown up from height $z_0 = 0$ with speed $v_0$ under gravity $g$, "
-        r"simulated by explicit Euler: $z_{k+1} = z_k + \Delta t\, v_k$, "
-        r"$v_{k+1} = v_k - \Delta t\, g$, with $\Delta t = 0.05$ for $N = 40$ steps "
-        r"($v_0 = 10$, $g = 9.81$). Give $[\partial z_N/\partial v_0,\ \partial z_N/\partial g]$.",
         checker=Vector(
             [_NUM_STEPS * _DT, -(_DT**2) * _NUM_STEPS * (_NUM_STEPS - 1) / 2],
             kind="the gradient [dz_N/dv0, dz_N/dg]",
@@ -102,9 +93,6 @@ register(
 register(
     Exercise(
         id="12.5",
-        statement=r"A batch of 8 examples is split over two devices: 6 on the first, 2 on the second. "
-        r"Each device computes the gradient of the *mean* loss over its own shard: 3.0 and "
-        r"1.0. What is the gradient of the mean loss over the whole batch?",
         checker=Number(2.5, kind="a gradient value"),
         solution=2.5,
         hint="The full mean is a weighted mean of the shard means, weighted by the shard sizes.",

@@ -84,7 +84,10 @@ def cost_surface_path(
 
 
 def mae_vs_mse(r_max: float = 3.0, ax=None):
-    """The per-point penalties :math:`|r|` (MAE) and :math:`r^2` (MSE) against the residual :math:`r`."""
+    """The per-point penalties :math:`|r|` (MAE) and :math:`r^2` (MSE) against the residual.
+
+    The residual is :math:`r = \\hat y - y`, from ``-r_max`` to ``r_max``.
+    """
     fig, ax = new_axes() if ax is None else (ax.figure, ax)
     r = np.linspace(-r_max, r_max, 401)
     ax.plot(r, np.abs(r), label=r"$|\Delta|$ (MAE)")

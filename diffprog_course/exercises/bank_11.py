@@ -25,10 +25,10 @@ from .core import DNE, Exercise, register
 register(
     Exercise(
         id="11.1",
-        statement=r"Find $\lim_{x\to 3} \dfrac{x^2 - x - 6}{x - 3}$.",
         checker=Number(5.0, kind="a limit"),
         solution=5.0,
-        hint="Substituting x = 3 gives 0/0, which says nothing yet: factor the numerator and cancel.",
+        hint="Substituting x = 3 gives 0/0, which says nothing yet: factor the numerator and "
+        "cancel.",
         wrong_answers=(DNE, 0.0, math.inf),
     )
 )
@@ -36,7 +36,6 @@ register(
 register(
     Exercise(
         id="11.2",
-        statement=r"Find $\lim_{x\to\infty} \dfrac{3x^2 - 2x + 1}{5x^2 + 4}$.",
         checker=Number(0.6, kind="a limit"),
         solution=0.6,
         hint="Divide the numerator and the denominator by the highest power of x, x².",
@@ -47,11 +46,10 @@ register(
 register(
     Exercise(
         id="11.3",
-        statement=r"Find $\lim_{x\to 1} \dfrac{|x - 1|}{x^2 - 1}$ (answer `DNE` if it does not exist).",
         checker=DoesNotExist(kind="the two-sided limit"),
         solution=DNE,
-        hint="Work out the limit from the right and from the left separately: |x − 1| is x − 1 on one "
-        "side and 1 − x on the other.",
+        hint="Work out the limit from the right and from the left separately: |x − 1| is x − 1 on "
+        "one side and 1 − x on the other.",
         wrong_answers=(0.5, -0.5, 0.0),
     )
 )
@@ -66,7 +64,6 @@ def _d_x2_sin3x(x):
 register(
     Exercise(
         id="11.4",
-        statement=r"Write $f'(x)$ as a Python function, for $f(x) = x^2 \sin(3x)$.",
         checker=Function(_d_x2_sin3x, kind="the derivative, a function of x"),
         solution=_d_x2_sin3x,
         hint="Product rule for x² · sin(3x), and the chain rule inside: d/dx sin(3x) = 3 cos(3x).",
@@ -81,10 +78,10 @@ register(
 register(
     Exercise(
         id="11.5",
-        statement=r"Find $g'(1)$ for $g(x) = \dfrac{2x + 1}{x^2 + 1}$.",
         checker=Number(-0.5, kind="a derivative value"),
         solution=-0.5,
-        hint="Quotient rule: (low · d(high) − high · d(low)) / low². Mind the order and the square.",
+        hint="Quotient rule: (low · d(high) − high · d(low)) / low². Mind the order and the "
+        "square.",
         wrong_answers=(0.5, 1.0, -1.0),  # numerator reversed; f'/g'; denominator not squared
     )
 )
@@ -92,12 +89,10 @@ register(
 register(
     Exercise(
         id="11.6",
-        statement=r"For $f(x) = x^3$ at $x = 2$ the forward difference quotient is "
-        r"$q(h) = \dfrac{f(2+h) - f(2)}{h}$. Find $C = \lim_{h\to 0} \dfrac{q(h) - f'(2)}{h}$, "
-        r"the constant in $q(h) \approx f'(2) + C h$.",
         checker=Number(6.0, kind="a value of C"),
         solution=6.0,
-        hint="Expand (2 + h)³ with the binomial theorem, divide by h, and read off the coefficient of h.",
+        hint="Expand (2 + h)³ with the binomial theorem, divide by h, and read off the "
+        "coefficient of h.",
         wrong_answers=(
             12.0,
             0.0,

@@ -1,6 +1,6 @@
 """Figures for the tutorials (matplotlib). Not imported by ``import diffprog``.
 
-One module per topic (``diffprog.plotting.limits``, ...), each returning matplotlib
+One module per topic (``diffprog_course.plotting.limits``, ...), each returning matplotlib
 figures from pure data; the tutorials call them and show the result.
 """
 

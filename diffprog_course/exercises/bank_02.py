@@ -8,7 +8,6 @@ from .core import Exercise, register
 register(
     Exercise(
         id="02.1",
-        statement=r"$\lim_{x\to 0} \frac{x^2-1}{x-1}$",
         checker=Number(1.0, kind="the value of the limit"),
         solution=1.0,
         hint="Is there anything wrong with plugging in x = 0?",
@@ -19,7 +18,6 @@ register(
 register(
     Exercise(
         id="02.2",
-        statement=r"$\lim_{x\to -5} \frac{x^2-25}{x+5}$",
         checker=Number(-10.0, kind="the value of the limit"),
         solution=-10.0,
         hint="Factor the numerator as a difference of squares.",
@@ -30,7 +28,6 @@ register(
 register(
     Exercise(
         id="02.3",
-        statement=r"$\lim_{x\to 4} \frac{x^2-2x-8}{x-4}$",
         checker=Number(6.0, kind="the value of the limit"),
         solution=6.0,
         hint="Find the two roots of x² − 2x − 8 and factor.",
@@ -41,7 +38,6 @@ register(
 register(
     Exercise(
         id="02.4",
-        statement=r"$\lim_{x\to -\infty} \frac{25}{x}$",
         checker=Number(0.0, kind="the value of the limit"),
         solution=0.0,
         hint="What happens to 25 divided by a hugely negative number?",
@@ -52,7 +48,6 @@ register(
 register(
     Exercise(
         id="02.5",
-        statement=r"$\lim_{x\to 0} \frac{25}{x}$ (two-sided)",
         checker=DoesNotExist(kind="the two-sided limit"),
         solution=DNE,
         hint="Compare the one-sided limits.",

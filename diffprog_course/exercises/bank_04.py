@@ -8,7 +8,6 @@ from .core import Exercise, register
 register(
     Exercise(
         id="04.1",
-        statement="d/dx(-5x^3), as a function of x.",
         checker=Function(lambda x: -15 * x**2),
         solution=lambda x: -15 * x**2,
         hint="Constant multiple, then the power rule: bring the exponent down and lower it by one.",
@@ -18,7 +17,6 @@ register(
 register(
     Exercise(
         id="04.2",
-        statement="d/dx(x^2 sin x), as a function of x.",
         checker=Function(lambda x: 2 * x * np.sin(x) + x**2 * np.cos(x)),
         solution=lambda x: 2 * x * np.sin(x) + x**2 * np.cos(x),
         hint="Product rule: u'v + uv' with u = x^2 and v = sin x.",
@@ -32,7 +30,6 @@ register(
 register(
     Exercise(
         id="04.3",
-        statement="d/dx of x / (x^2 + 1), as a function of x.",
         checker=Function(lambda x: (1 - x**2) / (x**2 + 1) ** 2),
         solution=lambda x: (1 - x**2) / (x**2 + 1) ** 2,
         hint="Quotient rule: (u'v - uv') / v^2, and mind the order in the numerator.",
@@ -46,7 +43,6 @@ register(
 register(
     Exercise(
         id="04.4",
-        statement="d/dx (x^2 + 1)^3, as a function of x.",
         checker=Function(lambda x: 6 * x * (x**2 + 1) ** 2),
         solution=lambda x: 6 * x * (x**2 + 1) ** 2,
         hint="Chain rule: the outer derivative 3u^2 at u = x^2 + 1, times the inner derivative.",
@@ -60,7 +56,6 @@ register(
 register(
     Exercise(
         id="04.5",
-        statement="The derivative of the sigmoid 1 / (1 + e^(-x)) at x = 0.",
         checker=Number(0.25),
         solution=0.25,
         hint="σ'(x) = σ(x)(1 - σ(x)); what is σ(0)?",
