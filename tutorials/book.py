@@ -7,7 +7,7 @@ what reviewers read) paired with the Colab-openable notebooks
 the notebooks::
 
     python tutorials/book.py build            # execute what changed, build the site in build/site/
-    python tutorials/book.py build --only 02  # execute just tutorial 02 (the others: from the cache)
+    python tutorials/book.py build --only 02  # execute tutorial 02 only (the others: the cache)
     python tutorials/book.py sync             # regenerate every .ipynb from its .md
     python tutorials/book.py check-sync       # exit 1 if any .ipynb is out of date
 
@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -140,15 +141,16 @@ def read_notebook(md_path: Path):
     return read_myst_markdown_notebook(md_path.read_text("utf8"), add_source_map=True, path=md_path)
 
 
-def kernel_env(base: dict[str, str] | None = None) -> dict[str, str]:
+def kernel_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a headless kernel: this checkout's diffprog, no inner progress bars.
 
-    A copy: the caller's ``os.environ`` is left as it is. ``DIFFPROG_PROGRESS=0`` unless the
-    caller set it (nobody watches a headless kernel; the build shows cells instead).
+    A new dict, passed to the kernel: ``base`` (default ``os.environ``) is never changed.
+    ``TQDM_DISABLE=1`` (tqdm's own switch) unless the caller set it: nobody watches a headless
+    kernel, and the build shows its progress per cell instead.
     """
     env = dict(os.environ if base is None else base)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-    env.setdefault("DIFFPROG_PROGRESS", "0")
+    env.setdefault("TQDM_DISABLE", "1")
     return env
 
 
