@@ -33,7 +33,6 @@ def _tqdm_class() -> Any:
     """tqdm's notebook widget where ipywidgets exists (Colab, Jupyter), else its text bar."""
     try:
         import ipywidgets  # noqa: F401
-
         from tqdm.auto import tqdm
     except ImportError:
         from tqdm.std import tqdm
