@@ -1,8 +1,10 @@
-"""The public API: every exported name exists and is documented; importing stays light."""
+"""The public API: one table of names, every name exists and is documented, importing stays light."""
 
+import importlib
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import diffprog
 
@@ -22,16 +24,43 @@ def test_all_has_no_duplicates():
     assert len(diffprog.__all__) == len(set(diffprog.__all__))
 
 
+def test_all_is_made_from_the_one_table():
+    """``diffprog._PUBLIC`` (module -> names) is the only list: ``__all__`` is made from it and
+    each name is the module's own object."""
+    table = [n for names in diffprog._PUBLIC.values() for n in names]
+    assert diffprog.__all__ == ["__version__", *diffprog._NAMESPACES, *table]
+    for module, names in diffprog._PUBLIC.items():
+        mod = importlib.import_module(f"diffprog.{module}")
+        for name in names:
+            assert getattr(diffprog, name) is getattr(mod, name), f"diffprog.{name}"
+            if hasattr(mod, "__all__"):
+                assert name in mod.__all__, f"{name} is exported but not in {module}.__all__"
+    for name in diffprog._NAMESPACES:
+        assert getattr(diffprog, name) is importlib.import_module(f"diffprog.{name}")
+
+
 def test_version_is_a_string():
     assert isinstance(diffprog.__version__, str) and diffprog.__version__.count(".") >= 1
 
 
+def _modules_after(code: str) -> set[str]:
+    heavy = ["matplotlib", "sympy", "torch", "tensorflow", "tqdm", "IPython", "optax"]
+    code += f"\nimport sys; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(filter(None, out.stdout.strip().split(",")))
+
+
 def test_import_is_light():
     """`import diffprog` must not pull in plotting, symbolic or other frameworks."""
-    heavy = ["matplotlib", "sympy", "torch", "tensorflow", "tqdm", "IPython"]
-    code = (
-        "import sys, diffprog, diffprog_course.exercises\n"
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"import diffprog imported: {out.stdout.strip()}"
+    assert _modules_after("import diffprog") == set()
+
+
+def test_course_helpers_are_apart_from_the_library():
+    """The exercises and figures live in ``diffprog_course``; the library namespace has none of
+    them, and the exercises do not import matplotlib either."""
+    assert _modules_after("import diffprog_course, diffprog_course.exercises") == set()
+    import diffprog_course.exercises  # noqa: F401
+
+    assert not hasattr(diffprog, "exercises") and not hasattr(diffprog, "plotting")
+    package = Path(diffprog.__file__).parent
+    assert not (package / "exercises").exists() and not (package / "plotting").exists()
