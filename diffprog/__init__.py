@@ -6,8 +6,8 @@ below: ``_PUBLIC`` maps each module to the names ``import diffprog`` gives, and 
 made from it. ``autodiff`` and ``simulate`` are public as namespaces (``diffprog.autodiff.grad``).
 
 ``import diffprog`` imports jax and numpy only: never matplotlib, sympy, torch, tensorflow, tqdm
-or optax (each is imported by the call that needs it). The course's own helpers (exercises, figures) are a separate package,
-``diffprog_course``, installed with the library.
+or optax (each is imported by the call that needs it). The course's own helpers (exercises,
+figures) are a separate package, ``diffprog_course``, installed with the library.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The public API: one table of names, every name exists and is documented, importing stays light."""
+"""The public API: one table of names, each existing and documented; importing stays light."""
 
 import importlib
 import inspect
