@@ -8,7 +8,7 @@ import numpy as np
 
 from . import new_axes
 
-__all__ = ["cost_vs_inputs", "derivatives"]
+__all__ = ["cost_vs_inputs", "plot_curves"]
 
 
 def cost_vs_inputs(
@@ -40,7 +40,7 @@ def cost_vs_inputs(
     return fig
 
 
-def derivatives(x: np.ndarray, curves: Mapping[str, np.ndarray], title: str = ""):
+def plot_curves(x: np.ndarray, curves: Mapping[str, np.ndarray], title: str = ""):
     """Several curves over the same ``x`` (a function and its derivatives).
 
     Returns:
