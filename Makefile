@@ -14,7 +14,7 @@ help:
 	@echo "make docs [T=02]      the same (an alias)"
 	@echo "make check-site       open the built site in headless Chromium and check every page"
 	@echo "make test             install the test extra and run the whole suite (tutorials included)"
-	@echo "make lint             ruff over the package, tests, benchmarks and notebooks"
+	@echo "make lint             ruff check + format check, and mypy on the packages"
 	@echo "make sync             regenerate tutorials/*.ipynb from their .md text twins"
 	@echo "make bench [QUICK=1]  benchmarks against plain jax, numpy, numdifftools, PyTorch, TensorFlow"
 	@echo "make clean            remove build/ and caches (keeps .venv)"
@@ -49,7 +49,9 @@ test: $(VENV)/.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
-	$(PY) -m ruff check diffprog tests tutorials benchmarks docs
+	$(PY) -m ruff check diffprog diffprog_course tests tutorials benchmarks docs
+	$(PY) -m ruff format --check diffprog diffprog_course tests tutorials benchmarks docs
+	$(PY) -m mypy
 
 $(VENV)/.bench: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[bench,compare]"

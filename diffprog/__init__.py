@@ -1,94 +1,86 @@
 """diffprog: differentiable programming, from limits to differentiable simulation.
 
 The library a JAX tutorial course (``tutorials/``) is built on. Every public name lives in a
-module named after its concept (docs/ARCHITECTURE.md) and is re-exported here, by the one table
-below: ``_PUBLIC`` maps each module to the names ``import diffprog`` gives, and ``__all__`` is
-made from it. ``autodiff`` and ``simulate`` are public as namespaces (``diffprog.autodiff.grad``).
+module named after its concept (docs/ARCHITECTURE.md) and is re-exported here by the import
+lines below, the one list of the public API: ``__all__`` is made from what they bind (every
+name here not starting with ``_``, and the subpackages ``autodiff`` and ``simulate``, public as
+namespaces: ``diffprog.autodiff.grad``). tests/test_api.py checks that the two agree.
 
 ``import diffprog`` imports jax and numpy only: never matplotlib, sympy, torch, tensorflow, tqdm
 or optax (each is imported by the call that needs it). The course's own helpers (exercises,
 figures) are a separate package, ``diffprog_course``, installed with the library.
 """
 
-from __future__ import annotations
+import types as _types
 
-import importlib as _importlib
+from . import autodiff, simulate
+from ._progress import progress
+from ._validate import InputError
+from .check import (
+    GradCheckReport,
+    GradientCheckError,
+    LeafCheck,
+    check_grads,
+    hvp,
+    jacobian,
+    jacobian_mode,
+    per_example_grads,
+)
+from .costs import (
+    bce_with_logits,
+    bce_with_logits_grad,
+    huber,
+    huber_grad,
+    linear_mse_value_and_grad,
+    mae,
+    mae_grad,
+    mse,
+    mse_grad,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+)
+from .exhaustion import archimedes_bounds, polygon_area, riemann_sum
+from .explain import Trace, explain
+from .limits import LimitResult, limit
+from .models import linear, logistic, polynomial
+from .numdiff import (
+    DerivativeResult,
+    InaccurateDerivativeWarning,
+    NonDifferentiableWarning,
+    NumericalResult,
+    backward_difference,
+    central_difference,
+    derivative,
+    forward_difference,
+    numerical_gradient,
+    numerical_hessian,
+    numerical_jacobian,
+    secant,
+)
+from .optimize import DivergenceError, OptResult, fit, gradient_descent, least_squares
+from .parallel import (
+    data_parallel_step,
+    data_parallel_value_and_grad,
+    make_mesh,
+    replicate,
+    shard_batch,
+)
+from .precision import default_float, eps, float64
+from .rules import Diff
+from .simulate import SimulationError, make_step, rollout
 
 __version__ = "0.1.0"
 
-# module -> the names `import diffprog` re-exports from it, in course order.
-_PUBLIC: dict[str, tuple[str, ...]] = {
-    "precision": ("default_float", "eps", "float64"),
-    "_validate": ("InputError",),
-    "_progress": ("progress",),
-    "limits": ("limit", "LimitResult"),
-    "exhaustion": ("archimedes_bounds", "polygon_area", "riemann_sum"),
-    "numdiff": (
-        "backward_difference",
-        "central_difference",
-        "derivative",
-        "DerivativeResult",
-        "forward_difference",
-        "InaccurateDerivativeWarning",
-        "NonDifferentiableWarning",
-        "numerical_gradient",
-        "numerical_hessian",
-        "numerical_jacobian",
-        "NumericalResult",
-        "secant",
-    ),
-    "rules": ("Diff",),
-    "costs": (
-        "bce_with_logits",
-        "bce_with_logits_grad",
-        "huber",
-        "huber_grad",
-        "linear_mse_value_and_grad",
-        "mae",
-        "mae_grad",
-        "mse",
-        "mse_grad",
-        "softmax_cross_entropy",
-        "softmax_cross_entropy_grad",
-    ),
-    "models": ("linear", "logistic", "polynomial"),
-    "optimize": ("DivergenceError", "fit", "gradient_descent", "least_squares", "OptResult"),
-    "explain": ("explain", "Trace"),
-    "check": (
-        "check_grads",
-        "GradCheckReport",
-        "GradientCheckError",
-        "hvp",
-        "jacobian",
-        "jacobian_mode",
-        "LeafCheck",
-        "per_example_grads",
-    ),
-    "simulate": ("make_step", "rollout", "SimulationError"),
-    "parallel": (
-        "data_parallel_step",
-        "data_parallel_value_and_grad",
-        "make_mesh",
-        "replicate",
-        "shard_batch",
-    ),
-}
 
-# subpackages public as namespaces: diffprog.autodiff.grad, diffprog.simulate.pendulum
-_NAMESPACES: tuple[str, ...] = ("autodiff", "simulate")
+def _public_names(namespace: dict[str, object]) -> list[str]:
+    """The names this module binds for users: not ``_``-prefixed, and modules only when they
+    are subpackages (``limits``, bound as a side effect of importing from it, is not)."""
+    return [
+        name
+        for name, value in namespace.items()
+        if not name.startswith("_")
+        and (not isinstance(value, _types.ModuleType) or hasattr(value, "__path__"))
+    ]
 
 
-def _export() -> list[str]:
-    """Import each module of ``_PUBLIC`` and bind its names here; the names, in table order."""
-    names: list[str] = [*_NAMESPACES]
-    for name in _NAMESPACES:
-        globals()[name] = _importlib.import_module(f"{__name__}.{name}")
-    for module, public in _PUBLIC.items():
-        mod = _importlib.import_module(f"{__name__}.{module}")
-        for name in public:
-            globals()[name] = getattr(mod, name)
-        names += public
-    return names
-
-
-__all__ = ["__version__", *_export()]
+__all__ = ["__version__", *_public_names(globals())]

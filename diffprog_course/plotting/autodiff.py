@@ -30,8 +30,8 @@ def cost_vs_inputs(
     fig, ax = new_axes()
     for (label, ys), marker in zip(costs.items(), "os^vD", strict=False):
         ax.loglog(ns, ys, marker=marker, label=label)
-    ns = np.asarray(ns, dtype=float)
-    ax.loglog(ns, ns / ns[0], "k:", alpha=0.5, label="∝ n (reference slope)")
+    n = np.asarray(ns, dtype=float)
+    ax.loglog(n, n / n[0], "k:", alpha=0.5, label="∝ n (reference slope)")
     ax.set_xlabel("number of inputs n")
     ax.set_ylabel(ylabel)
     if title:

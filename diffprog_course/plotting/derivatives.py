@@ -26,18 +26,18 @@ def secant_to_tangent(
     Returns:
         ``(fig, axes)``.
     """
-    dxs = np.asarray(dxs, dtype=np.float64)
-    lo, hi = xlim if xlim is not None else (x0 - 1.2 * dxs.max(), x0 + 1.2 * dxs.max())
+    steps = np.asarray(dxs, dtype=np.float64)
+    lo, hi = xlim if xlim is not None else (x0 - 1.2 * steps.max(), x0 + 1.2 * steps.max())
     xs = np.linspace(lo, hi, 200)
     y0 = float(f(x0))
     fig, (ax, ax2) = new_axes(ncols=2)
     ax.plot(xs, np.asarray(f(xs)), color="k", lw=2, label="f")
     slopes = []
-    for i, dx in enumerate(dxs):
+    for i, dx in enumerate(steps):
         y1 = float(f(x0 + dx))
         m = (y1 - y0) / dx
         slopes.append(m)
-        c = (0.2, 0.4, 0.9, 0.25 + 0.75 * (i + 1) / len(dxs))
+        c = (0.2, 0.4, 0.9, 0.25 + 0.75 * (i + 1) / len(steps))
         ax.plot(xs, y0 + m * (xs - x0), color=c, lw=1)
         ax.plot([x0 + dx], [y1], "o", color=c, ms=4)
     ax.plot(xs, y0 + slope * (xs - x0), "r--", lw=1.5, label=f"tangent, slope {slope:g}")
@@ -49,7 +49,7 @@ def secant_to_tangent(
         ylim=(float(np.min(f(xs))) - 1, float(np.max(f(xs))) + 1),
     )
     ax.legend(loc="upper left", fontsize=8)
-    ax2.plot(dxs, slopes, "o-", label="secant slope Δy/Δx")
+    ax2.plot(steps, slopes, "o-", label="secant slope Δy/Δx")
     ax2.axhline(slope, color="r", ls="--", label=f"tangent slope {slope:g}")
     ax2.set(xlabel="Δx", ylabel="slope", title="slope as Δx → 0")
     ax2.invert_xaxis()

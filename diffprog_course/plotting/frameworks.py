@@ -31,10 +31,10 @@ def regression_fits(
     """
     if not fits:
         raise ValueError("fits is empty: pass at least one framework's fitted (m, b)")
-    x, y = np.asarray(x, float), np.asarray(y, float)
+    xs, ys = np.asarray(x, float), np.asarray(y, float)
     fig, (ax_fit, ax_cost) = new_axes(ncols=2)
-    ax_fit.scatter(x, y, color="black", zorder=3, label="data")
-    grid = np.linspace(x.min(), x.max(), 50)
+    ax_fit.scatter(xs, ys, color="black", zorder=3, label="data")
+    grid = np.linspace(xs.min(), xs.max(), 50)
     for (name, (m, b)), ls in zip(fits.items(), _STYLES, strict=False):
         ax_fit.plot(grid, m * grid + b, ls=ls, lw=2, label=f"{name}: m={m:.4f}, b={b:.4f}")
     ax_fit.set(xlabel="x", ylabel="y", title="the same fit, three frameworks")

@@ -26,9 +26,9 @@ def fitted_lines(
 ):
     """The data as points and one line ``y = m x + b`` per entry of ``lines`` (label -> params)."""
     fig, ax = new_axes() if ax is None else (ax.figure, ax)
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    ax.scatter(x, y, color="black", zorder=3, label="data")
-    grid = np.linspace(x.min(), x.max(), 50)
+    xs, ys = np.asarray(x, float), np.asarray(y, float)
+    ax.scatter(xs, ys, color="black", zorder=3, label="data")
+    grid = np.linspace(xs.min(), xs.max(), 50)
     for label, p in lines.items():
         m, b = float(p["m"]), float(p["b"])
         ax.plot(grid, m * grid + b, label=f"{label}: m={m:.3f}, b={b:.3f}")
@@ -43,8 +43,8 @@ def cost_curves(
     """Loss per step for each run (label -> losses), on a log scale by default."""
     fig, ax = new_axes() if ax is None else (ax.figure, ax)
     for label, losses in histories.items():
-        losses = np.asarray(losses, float)
-        ax.plot(np.arange(len(losses)), losses, label=label)
+        values = np.asarray(losses, float)
+        ax.plot(np.arange(len(values)), values, label=label)
     if log:
         ax.set_yscale("log")
     ax.set(xlabel="step", ylabel=ylabel)
@@ -73,9 +73,9 @@ def cost_surface_path(
     cs = ax.contour(M, B, C, levels=lv, cmap="viridis", linewidths=0.8)
     fig.colorbar(cs, ax=ax, label="cost")
     for label, (ms, bs) in paths.items():
-        ms, bs = np.asarray(ms, float), np.asarray(bs, float)
-        ax.plot(ms, bs, ".-", ms=3, lw=1, label=label)
-        ax.plot(ms[0], bs[0], "ko", ms=5)
+        m_path, b_path = np.asarray(ms, float), np.asarray(bs, float)
+        ax.plot(m_path, b_path, ".-", ms=3, lw=1, label=label)
+        ax.plot(m_path[0], b_path[0], "ko", ms=5)
     if optimum is not None:
         ax.plot(*optimum, "r*", ms=12, label="closed form")
     ax.set(xlabel="m", ylabel="b", xlim=m_range, ylim=b_range)
