@@ -34,14 +34,20 @@ logger = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- the public API
 
 
-def public_modules() -> list[str]:
-    """``diffprog`` and every module under it with no ``_``-prefixed part, shallowest first."""
-    import diffprog
+# the library, and the course's helpers (exercises, figures) that the tutorials import beside it
+PACKAGES = ("diffprog", "diffprog_course")
 
-    names = ["diffprog"]
-    for info in pkgutil.walk_packages(diffprog.__path__, "diffprog."):
-        if not any(part.startswith("_") for part in info.name.split(".")):
-            names.append(info.name)
+
+def public_modules() -> list[str]:
+    """Each of ``PACKAGES`` and every module under it with no ``_``-prefixed part, shallowest
+    first."""
+    names = []
+    for package in PACKAGES:
+        names.append(package)
+        path = importlib.import_module(package).__path__
+        for info in pkgutil.walk_packages(path, f"{package}."):
+            if not any(part.startswith("_") for part in info.name.split(".")):
+                names.append(info.name)
     return sorted(names, key=lambda n: (n.count("."), n))
 
 
@@ -81,7 +87,7 @@ def _data_entry(home: str, obj: object) -> list[str]:
     sources = [modname] + sorted(
         m
         for m, mod in list(sys.modules.items())
-        if m.startswith("diffprog.") and getattr(mod, name, None) is obj
+        if m.split(".")[0] in PACKAGES and "." in m and getattr(mod, name, None) is obj
     )
     for source in sources:
         try:
