@@ -1,7 +1,8 @@
 """Figures for the tutorials (matplotlib). Not imported by ``import diffprog``.
 
-One module per topic (``diffprog_course.plotting.limits``, ...), each returning matplotlib
-figures from pure data; the tutorials call them and show the result.
+One module per topic (``diffprog_course.plotting.limits``, ...), each function drawing pure data
+and returning the matplotlib ``Figure`` (its axes are ``fig.axes``), as ARCHITECTURE.md's
+conventions say; ``new_axes`` alone returns ``(fig, axes)``, like ``plt.subplots``.
 """
 
 from __future__ import annotations

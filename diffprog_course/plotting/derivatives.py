@@ -24,7 +24,7 @@ def secant_to_tangent(
     ``slope``. Right: each secant's slope against dx, approaching ``slope``.
 
     Returns:
-        ``(fig, axes)``.
+        The figure (its axes: the secants, then the slopes against dx).
     """
     steps = np.asarray(dxs, dtype=np.float64)
     lo, hi = xlim if xlim is not None else (x0 - 1.2 * steps.max(), x0 + 1.2 * steps.max())
@@ -54,7 +54,7 @@ def secant_to_tangent(
     ax2.set(xlabel="Δx", ylabel="slope", title="slope as Δx → 0")
     ax2.invert_xaxis()
     ax2.legend(fontsize=8)
-    return fig, (ax, ax2)
+    return fig
 
 
 def error_vs_h(
@@ -72,7 +72,7 @@ def error_vs_h(
         guides: slopes of dotted reference lines :math:`h^p` (truncation orders).
 
     Returns:
-        ``(fig, ax)``.
+        The figure.
     """
     fig, ax = new_axes(width=6.5, height=4.2)
     floor = 1e-17
@@ -90,7 +90,7 @@ def error_vs_h(
     lowest = min(float(e[e > 0].min()) for e in positive if np.any(e > 0))
     ax.set(xlabel="step h", ylabel="absolute error", title=title, ylim=(0.1 * lowest, None))
     ax.legend(fontsize=8)
-    return fig, ax
+    return fig
 
 
 def function_and_derivative(
@@ -103,7 +103,7 @@ def function_and_derivative(
     """Lines for ``curves`` (label -> values at ``xs``) and markers for ``dots`` (an oracle).
 
     Returns:
-        ``(fig, ax)``.
+        The figure.
     """
     fig, ax = new_axes(width=6.5, height=4.0)
     for label, ys in curves.items():
@@ -113,4 +113,4 @@ def function_and_derivative(
     ax.axhline(0, color="k", lw=0.5)
     ax.set(xlabel="x", title=title, ylim=ylim)
     ax.legend(fontsize=8)
-    return fig, ax
+    return fig

@@ -27,7 +27,7 @@ def regression_fits(
         histories: framework name -> the cost at every step of gradient descent.
 
     Returns:
-        The figure and its two axes (fits, cost against step on a log scale).
+        The figure (its two axes: the fits, then the cost against step on a log scale).
     """
     if not fits:
         raise ValueError("fits is empty: pass at least one framework's fitted (m, b)")
@@ -43,4 +43,4 @@ def regression_fits(
         ax_cost.plot(np.arange(len(costs)), np.asarray(costs, float), ls=ls, lw=2, label=name)
     ax_cost.set(yscale="log", xlabel="step", ylabel="cost (MSE)", title="cost during descent")
     ax_cost.legend(fontsize=8)
-    return fig, (ax_fit, ax_cost)
+    return fig

@@ -56,7 +56,7 @@ def plot_function(
     y = asymptote_safe(x, _values(f, x), ylim)
     ax.plot(x, y, **kw)
     ax.set_ylim(-ylim * 1.05, ylim * 1.05)
-    return ax
+    return ax.figure
 
 
 def zoom_until_straight(
@@ -79,7 +79,7 @@ def zoom_until_straight(
         ax.plot([x0], _values(f, np.array([x0])), "o", color="C3")
         ax.set_title(f"width {2 * w:g}: gap {np.max(np.abs(y - chord)) / height:.1%}")
     np.atleast_1d(axes)[0].legend(loc="best")
-    return fig, axes
+    return fig
 
 
 def _polygon(n: int, circumscribed: bool) -> np.ndarray:
@@ -103,7 +103,7 @@ def exhaustion_polygons(ns: Sequence[int] = (4, 8, 16)):
         ax.set_xticks([])
         ax.set_yticks([])
     np.atleast_1d(axes)[0].legend(loc="lower left", fontsize=8)
-    return fig, axes
+    return fig
 
 
 def riemann_rectangles(f: Callable, a: float, b: float, n: int, rule: str = "left", ax=None):
@@ -134,7 +134,7 @@ def riemann_rectangles(f: Callable, a: float, b: float, n: int, rule: str = "lef
         at = {"left": edges[:-1], "right": edges[1:], "midpoint": edges[:-1] + dx / 2}[rule]
         ax.bar(edges[:-1], _values(f, at), width=dx, align="edge", color="C0", alpha=0.35, ec="C0")
     ax.set_title(f"{rule} sum, n = {n}")
-    return fig, ax
+    return fig
 
 
 def approach_both_sides(
@@ -166,4 +166,4 @@ def approach_both_sides(
         ax.set_ylim(-ylim, ylim)
     ax.legend(loc="best")
     ax.set_title(f"approaching x0 = {x0:g}" if math.isfinite(x0) else "approaching")
-    return fig, ax
+    return fig

@@ -1,7 +1,8 @@
 """Figures for fitting a line: fitted lines, cost curves, a path over the cost surface, MAE vs MSE.
 
-Every function takes plain data (arrays, dicts of params, loss histories) and returns
-``(fig, ax)``; nothing here computes a fit.
+Every function takes plain data (arrays, dicts of params, loss histories) and returns the
+figure (its axes are ``fig.axes``; pass ``ax=`` to draw on axes of your own); nothing here
+computes a fit.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def fitted_lines(
         ax.plot(grid, m * grid + b, label=f"{label}: m={m:.3f}, b={b:.3f}")
     ax.set(xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize=8)
-    return fig, ax
+    return fig
 
 
 def cost_curves(
@@ -49,7 +50,7 @@ def cost_curves(
         ax.set_yscale("log")
     ax.set(xlabel="step", ylabel=ylabel)
     ax.legend(fontsize=8)
-    return fig, ax
+    return fig
 
 
 def cost_surface_path(
@@ -80,7 +81,7 @@ def cost_surface_path(
         ax.plot(*optimum, "r*", ms=12, label="closed form")
     ax.set(xlabel="m", ylabel="b", xlim=m_range, ylim=b_range)
     ax.legend(fontsize=8, loc="upper right")
-    return fig, ax
+    return fig
 
 
 def mae_vs_mse(r_max: float = 3.0, ax=None):
@@ -94,7 +95,7 @@ def mae_vs_mse(r_max: float = 3.0, ax=None):
     ax.plot(r, r**2, label=r"$\Delta^2$ (MSE)")
     ax.set(xlabel=r"residual $\Delta = \hat y - y$", ylabel="penalty")
     ax.legend()
-    return fig, ax
+    return fig
 
 
 def close(fig) -> None:
