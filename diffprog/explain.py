@@ -12,9 +12,10 @@ jax records) and walks it three times, as the autodiff literature tabulates it
    from ``ȳ = 1``, so the inputs end with the whole gradient ``x̄ = ∇f``.
 
 Inputs are named ``v_{1-n} … v_0`` (input ``x_k`` is ``v_{k-n}``) and the operations
-``v_1, v_2, …``, as in the survey. The local partial derivatives come from a table
-with one rule per primitive (:data:`RULES`); calls to ``jit``-ed functions are
-inlined. The numbers equal ``jax.jvp`` and ``jax.vjp`` (tested).
+``v_1, v_2, …``, as in the survey. The local partial derivatives come from the one table of
+primitive derivatives (:mod:`diffprog._derivative_table`, shared with the teaching engine and
+the rules), looked up by the jax primitive object (``jax.lax.sin_p``); calls to ``jit``-ed
+functions are inlined. The numbers equal ``jax.jvp`` and ``jax.vjp`` (tested).
 
 A function with its own derivative rule (``custom_jvp``: ``jax.nn.relu``,
 ``jax.nn.softplus``, ``jnp.logaddexp``; or ``custom_vjp``) is one row, whose partial
@@ -42,10 +43,10 @@ import jax.numpy as jnp
 from jax.extend.core import ClosedJaxpr, DebugInfo, Jaxpr, Literal, jaxpr_as_fun
 from jax.typing import ArrayLike
 
-from ._explain_rules import CUSTOM_ARITY, CUSTOM_TEXT, RULES, _Rule
+from ._derivative_table import BY_JAX, CUSTOM_TEXT, Entry, for_jax, render
 from ._validate import check_callable, check_finite_scalar, check_int, fail, is_tracer
 
-__all__ = ["RULES", "Row", "Trace", "explain"]
+__all__ = ["Row", "Trace", "explain"]
 
 _SUB = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 _INLINE = {"pjit", "jit", "closed_call", "core_call"}
@@ -57,17 +58,45 @@ _WHY_NOT = {
 }
 
 
-class Row(NamedTuple):
-    """One line of a trace: the variable, its definition, and its value(s)."""
+@dataclass(frozen=True)
+class Row:
+    """One line of a trace: the variable, its definition, and its value(s).
+
+    A frozen dataclass, not a :func:`~diffprog._result.result`: it holds text and Python floats
+    (a table to read), not arrays to trace.
+    """
 
     var: str
     expr: str
     value: Any
 
 
+class _Rule(NamedTuple):
+    """How explain writes and differentiates one step (from the table, or a custom rule)."""
+
+    primal: Callable[..., str]  # (arg names, params) -> the definition, e.g. "ln v₋₁"
+    partials: Callable[..., tuple]  # (arg values, out value, params) -> ∂out/∂arg each (None: 0)
+    partial_text: Callable[..., tuple]  # (arg names, out name, params) -> the same, as text
+    jvp: Callable[..., Any] | None = None  # (arg values, arg tangents) -> out tangent, if direct
+    vjp: Callable[..., tuple] | None = None  # (arg values, out adjoint) -> arg adjoints, if direct
+
+
+def _table_rule(entry: Entry) -> _Rule:
+    """The rule of a primitive of the table: its partials computed with jax.numpy."""
+    return _Rule(
+        lambda a, p: str(render(entry.text, a, "", p)),
+        lambda v, o, p: tuple(entry.partial_at(i, jnp, o, tuple(v), p) for i in range(len(v))),
+        lambda a, o, p: tuple(render(t, a, o, p) for t in entry.texts_for(a)),
+        vjp=entry.vjp,
+    )
+
+
 @dataclass(frozen=True)
 class Trace:
     """The three evaluation traces of a scalar function at a point.
+
+    A frozen dataclass, not a :func:`~diffprog._result.result`: its rows are text tables for a
+    reader, computed outside jax's transformations (explain refuses tracers).
 
     Attributes:
         primal: rows ``(v_i, definition, value)`` of the forward primal trace.
@@ -93,29 +122,23 @@ class Trace:
             return "  ".join(self._fmt(x) for x in v)
         return f"{float(v):.{self.precision}g}"
 
-    def _tables(self) -> list[tuple[str, list[str], list[tuple[str, str, str]]]]:
+    def _tables(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """(title, rows as text) of the three tables."""
         dirs = ", ".join("(" + ", ".join(f"{d:g}" for d in dr) + ")" for dr in self.directions)
+        titles = (
+            "Forward primal trace",
+            f"Forward tangent trace, ẋ = {dirs}",
+            "Reverse adjoint trace, ȳ = 1",
+        )
+        tables = (self.primal, self.tangent, self.adjoint)
         return [
-            (
-                "Forward primal trace",
-                ["", "", "value"],
-                [(r.var, r.expr, self._fmt(r.value)) for r in self.primal],
-            ),
-            (
-                f"Forward tangent trace, ẋ = {dirs}",
-                ["", "", "value(s)"],
-                [(r.var, r.expr, self._fmt(r.value)) for r in self.tangent],
-            ),
-            (
-                "Reverse adjoint trace, ȳ = 1",
-                ["", "", "value"],
-                [(r.var, r.expr, self._fmt(r.value)) for r in self.adjoint],
-            ),
+            (title, [(r.var, r.expr, self._fmt(r.value)) for r in rows])
+            for title, rows in zip(titles, tables, strict=True)
         ]
 
     def __str__(self) -> str:
         out = []
-        for title, _, rows in self._tables():
+        for title, rows in self._tables():
             w0 = max(_width(r[0]) for r in rows)
             w1 = max(_width(r[1]) for r in rows)
             out.append(title)
@@ -125,7 +148,7 @@ class Trace:
 
     def _repr_html_(self) -> str:
         parts = ['<div style="display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start">']
-        for title, _, rows in self._tables():
+        for title, rows in self._tables():
             body = "".join(
                 f"<tr><td>{html.escape(a)}</td><td>= {html.escape(b)}</td>"
                 f"<td style='text-align:right'>= {html.escape(c)}</td></tr>"
@@ -242,8 +265,9 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
         return tuple(next(it) if keep else None for keep in first)
 
     def text(arg_names: list, out: str, params: dict) -> tuple:
-        if name in CUSTOM_TEXT and not repeated and len(arg_names) == len(CUSTOM_ARITY[name]):
-            return CUSTOM_TEXT[name](arg_names, out)
+        known = CUSTOM_TEXT.get(name)
+        if known is not None and not repeated and len(arg_names) == len(known):
+            return tuple(render(t, arg_names, out) for t in known)
         return tuple(f"∂{name}/∂{a}" for a in arg_names)
 
     kind = "custom_jvp" if forward else "custom_vjp"
@@ -252,10 +276,11 @@ def _custom_rule(eqn: Any) -> tuple[_Rule, list]:
 
 
 def _refuse(name: str) -> NotImplementedError:
-    why = f"{_WHY_NOT[name]}" if name in _WHY_NOT else "it has no rule in diffprog.explain.RULES"
+    why = _WHY_NOT.get(name, "it has no entry in the table of primitive derivatives")
+    known = sorted({e.name for e in BY_JAX.values()})
     return NotImplementedError(
         f"explain cannot trace primitive {name!r} ({why}); it supports scalar programs built "
-        f"from {sorted(RULES)}, custom_jvp/custom_vjp functions (jax.nn.relu, softplus, ...) "
+        f"from {known}, custom_jvp/custom_vjp functions (jax.nn.relu, softplus, ...) "
         "and calls to jit-ed functions"
     )
 
@@ -292,13 +317,14 @@ def _flatten(jaxpr: Any, consts: list, atoms: list, steps: list, counter: list) 
         if name in _WHY_NOT:
             raise _refuse(name)
         _check_scalar(eqn)
-        if name not in RULES and name not in _CUSTOM:
+        entry = for_jax(eqn.primitive)
+        if entry is None and name not in _CUSTOM:
             raise _refuse(name)
-        if name in _CUSTOM:
+        if entry is None:
             rule, var_ins = _custom_rule(eqn)
             value = _one_equation(eqn)[1](*[env[a][1] for a in var_ins])
         else:
-            rule = RULES[name]
+            rule = _table_rule(entry)
             value = eqn.primitive.bind(*[v for _, v, _ in ins], **eqn.params)
         value = jnp.asarray(value, eqn.outvars[0].aval.dtype)
         counter[0] += 1

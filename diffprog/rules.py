@@ -49,8 +49,10 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 from jax.typing import ArrayLike
 
+from ._derivative_table import BY_NAME
 from ._validate import fail, is_tracer
 
 __all__ = [
@@ -774,20 +776,31 @@ def _elementary(
     return apply
 
 
-exp = _elementary("exp", jnp.exp, jnp.exp, _call("exp"), "exp(x)")
-log = _elementary("log", jnp.log, lambda t: 1 / t, _fmt("1/{p}"), "1/x")
-sin = _elementary("sin", jnp.sin, jnp.cos, _call("cos"), "cos(x)")
-cos = _elementary("cos", jnp.cos, lambda t: -jnp.sin(t), _fmt("-sin({a})"), "-sin(x)")
-tanh = _elementary(
-    "tanh", jnp.tanh, lambda t: 1 - jnp.tanh(t) ** 2, _fmt("1 - tanh({a})**2"), "1 - tanh(x)**2"
-)
-sigmoid = _elementary(
-    "sigmoid",
-    jax.nn.sigmoid,
-    lambda t: jax.nn.sigmoid(t) * (1 - jax.nn.sigmoid(t)),
-    _fmt("sigmoid({a})*(1 - sigmoid({a}))"),
-    "sigmoid(x)*(1 - sigmoid(x))",
-)
-sqrt = _elementary(
-    "sqrt", jnp.sqrt, lambda t: 0.5 / jnp.sqrt(t), _fmt("1/(2*sqrt({a}))"), "1/(2*sqrt(x))"
-)
+def _from_table(name: str) -> Callable[[Diff], Diff]:
+    """The elementary function ``name`` of the table of primitive derivatives, as a rule block.
+
+    Its value is jax's primitive, its derivative the table's partial (computed with jax.numpy,
+    so ``.f`` and ``.df`` stay jax-traceable), its texts the table's code forms.
+    """
+    entry = BY_NAME[name]
+    if entry.code is None:  # pragma: no cover - a table entry without code texts
+        raise NotImplementedError(f"the table has no code text for {name!r}")
+    value = getattr(lax, entry.jax[0].name)
+    fcode, dcode = entry.code
+    atomic = re.fullmatch(r"\w+\(\{a\}\)", dcode) is not None
+    return _elementary(
+        name,
+        value,
+        lambda t: entry.partial_at(0, jnp, value(t), (t,)),
+        _fmt(dcode, atomic),
+        dcode.format(a="x", p="x"),
+    )
+
+
+exp = _from_table("exp")
+log = _from_table("log")
+sin = _from_table("sin")
+cos = _from_table("cos")
+tanh = _from_table("tanh")
+sigmoid = _from_table("sigmoid")
+sqrt = _from_table("sqrt")
