@@ -44,7 +44,7 @@ from jax.extend.core import ClosedJaxpr, DebugInfo, Jaxpr, Literal, jaxpr_as_fun
 from jax.typing import ArrayLike
 
 from ._derivative_table import BY_JAX, CUSTOM_TEXT, Entry, for_jax, render
-from ._validate import check_callable, check_finite_scalar, check_int, fail, is_tracer
+from ._validate import check_arity, check_finite_scalar, check_int, fail, is_tracer
 
 __all__ = ["Row", "Trace", "explain"]
 
@@ -389,7 +389,7 @@ def _check_point(args: tuple, tangent: Any, precision: Any) -> tuple[list, tuple
 
 def _steps_of(f: Callable, xs: list) -> tuple[list[_Atom], list, _Atom]:
     """Trace ``f`` to its jaxpr and flatten it into steps ``(name, rule, ins, value, params)``."""
-    check_callable("explain", "f", f)
+    check_arity("explain", "f", f, len(xs), ", ".join(f"x{k + 1}" for k in range(len(xs))))
     try:
         closed, shape = jax.make_jaxpr(f, return_shape=True)(*xs)
     except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError) as err:

@@ -1015,7 +1015,7 @@ def _rows_explain() -> list[Row]:
     rows = [
         Row("explain", "non-callable f", lambda: ex(3.0, 1.0)),
         Row("explain", "no args", lambda: ex(jnp.sin)),
-        Row("explain", "wrong arity", lambda: ex(lambda a, b: a, 1.0), gap=ARITY),
+        Row("explain", "wrong arity", lambda: ex(lambda a, b: a, 1.0)),
         Row("explain", "vector x", lambda: ex(jnp.sin, jnp.ones(2))),
         Row("explain", "complex x", lambda: ex(jnp.sin, 1j)),
         Row("explain", "string x", lambda: ex(jnp.sin, "1")),
@@ -1122,12 +1122,12 @@ def _rows_autodiff() -> list[Row]:
     rows = []
     for name, run in (
         ("autodiff.grad", lambda f, x: ad.grad(f)(x)),
-        ("autodiff.derivative", lambda f, x: ad.derivative(f)(x)),
+        ("autodiff.deriv", lambda f, x: ad.deriv(f)(x)),
         ("autodiff.value_and_grad", lambda f, x: ad.value_and_grad(f)(x)),
         ("autodiff.vjp", lambda f, x: ad.vjp(f, x)),
         ("autodiff.jvp", lambda f, x: ad.jvp(f, (x,), (1.0,))),
     ):
-        rows += [Row(name, "wrong arity", lambda run=run: run(lambda a, b: a, 1.0), gap=ARITY)]
+        rows += [Row(name, "wrong arity", lambda run=run: run(lambda a, b: a, 1.0))]
         rows += [
             Row(name, f"f returns {k}", lambda run=run, f=f: run(f, 1.0))
             for k, f in _outputs().items()
@@ -1138,7 +1138,7 @@ def _rows_autodiff() -> list[Row]:
         ]
     rows += [
         Row("autodiff.grad", "non-callable f", lambda: ad.grad(3.0)),
-        Row("autodiff.derivative", "non-callable f", lambda: ad.derivative(3.0)),
+        Row("autodiff.deriv", "non-callable f", lambda: ad.deriv(3.0)),
         Row("autodiff.value_and_grad", "non-callable f", lambda: ad.value_and_grad(3.0)),
         Row("autodiff.vjp", "non-callable f", lambda: ad.vjp(3.0, 1.0)),
         Row("autodiff.jvp", "non-callable f", lambda: ad.jvp(3.0, (1.0,), (1.0,))),
@@ -1149,14 +1149,14 @@ def _rows_autodiff() -> list[Row]:
             lambda: ad.grad(lambda t: ad.log(t))(0.0),
         ),
         Row(
-            "autodiff.derivative",
+            "autodiff.deriv",
             "1/x at 0 (outside its domain)",
-            lambda: ad.derivative(lambda t: 1 / t)(0.0),
+            lambda: ad.deriv(lambda t: 1 / t)(0.0),
         ),
         Row("autodiff.value_and_grad", "argnums=5", lambda: ad.value_and_grad(sqr, argnums=5)(1.0)),
         Row("autodiff.jvp", "primals/tangents mismatched", lambda: ad.jvp(sqr, (1.0,), (1.0, 2.0))),
         Row("autodiff.jvp", "primals not a sequence", lambda: ad.jvp(sqr, 1.0, 1.0)),
-        Row("autodiff.jvp", "empty primals", lambda: ad.jvp(sqr, (), ()), gap=ARITY),
+        Row("autodiff.jvp", "empty primals", lambda: ad.jvp(sqr, (), ())),
         Row("autodiff.jvp", "string tangent", lambda: ad.jvp(sqr, (1.0,), ("a",))),
         Row("autodiff.jvp", "None tangent", lambda: ad.jvp(sqr, (1.0,), (None,))),
         Row("autodiff.vjp", "string cotangent", lambda: ad.vjp(sqr, 1.0)[1]("a")),
@@ -1165,7 +1165,7 @@ def _rows_autodiff() -> list[Row]:
         # ints, bools and NaN are refused, as jax.grad refuses ints (the documented policy)
         Row("autodiff.grad", "int x", lambda: ad.grad(sqr)(3)),
         Row("autodiff.grad", "bool x", lambda: ad.grad(sqr)(True)),
-        Row("autodiff.derivative", "int x", lambda: ad.derivative(sqr)(3)),
+        Row("autodiff.deriv", "int x", lambda: ad.deriv(sqr)(3)),
         Row("autodiff.grad", "NaN x", lambda: ad.grad(sqr)(math.nan)),
         # a constant output has gradient 0 (oracle: d3/dx = 0)
         Row(
@@ -1276,7 +1276,7 @@ NOT_ATTACKED = {
     "InaccurateDerivativeWarning",
     "NonDifferentiableWarning",  # warnings
 }
-AUTODIFF_PUBLIC = ("grad", "derivative", "jvp", "vjp", "value_and_grad")
+AUTODIFF_PUBLIC = ("grad", "deriv", "jvp", "vjp", "value_and_grad")
 
 ROWS: list[Row] = (
     _rows_optimize()

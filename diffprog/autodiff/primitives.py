@@ -11,7 +11,7 @@ derivative rules are derived from the one table of partial derivatives
 primitive in :mod:`.vjp_rules`, both ``incoming × partial`` (:func:`times_partial`).
 
 **Levels.** Each box carries the *level* of the derivative call that created it: every
-call of :func:`~.forward.jvp`, :func:`~.forward.derivative`, :func:`~.reverse.vjp` or
+call of :func:`~.forward.jvp`, :func:`~.forward.deriv`, :func:`~.reverse.vjp` or
 :func:`~.reverse.grad` opens a fresh level, larger than every level before it, and
 closes it when it returns. :func:`bind` hands an operation to the box of the *highest*
 level among its arguments (the innermost derivative now running); that box unwraps
@@ -19,7 +19,7 @@ only the boxes of its own level and treats every other argument -- including box
 outer levels -- as a constant, which is itself a box of the outer level, so the outer
 derivative sees the inner computation. This is the classic cure for *perturbation
 confusion* (Siskind & Pearlmutter 2005; jax's tracers carry their level the same way):
-without it, ``derivative(lambda x: x * derivative(lambda y: x * y)(2.0))(1.0)`` mixes
+without it, ``deriv(lambda x: x * deriv(lambda y: x * y)(2.0))(1.0)`` mixes
 the two perturbations and gives 3 instead of 2. With it, derivatives nest in any
 combination (forward over forward, reverse over reverse, and mixed). Boxes built by
 hand (``Dual(2.0, 1.0)``, ``Node(2.0)``) have level 0, below every call.

@@ -20,7 +20,7 @@ Each call of :func:`vjp` (and :func:`grad`, :func:`value_and_grad`) records on a
 its own *level* (see :mod:`.primitives`). The backward sweep runs the VJP rules with the
 engine's operations, so when the recorded values are boxes of an outer derivative call,
 the sweep itself is differentiated: ``grad(grad(f))`` is the second derivative, and
-forward over reverse (``derivative(grad(f))``) and reverse over forward work too.
+forward over reverse (``deriv(grad(f))``) and reverse over forward work too.
 
 References:
     Baydin, Pearlmutter, Radul, Siskind (2018), Automatic differentiation in machine
@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .._validate import check_callable, fail
+from .._validate import check_arity, check_callable, fail
 from .primitives import Box, PrimitiveError, bind, check_input, check_output, new_level
 from .vjp_rules import VJPS
 
@@ -160,6 +160,7 @@ def backward(end: Node, seed: Any = 1.0) -> dict[int, Any]:
 def _vjp(
     func: str, f: Callable[..., Any], args: tuple, scalar: bool
 ) -> tuple[Any, Callable[[Any], tuple]]:
+    check_arity(func, "f", f, len(args), ", ".join(f"x{i}" for i in range(len(args))))
     xs = [check_input(func, f"argument {i}", x) for i, x in enumerate(args)]
     with new_level() as level, _gc_paused():
         inputs = tuple(Node(x, level=level) for x in xs)
@@ -287,7 +288,7 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     .. math:: \\nabla f(x) = \\bar y \\, J_f(x) \\text{ with } \\bar y = 1 .
 
     Calls nest: ``grad(grad(f))`` is the second derivative, and ``f`` may call
-    :func:`grad` or :func:`~.forward.derivative` inside, on its own argument.
+    :func:`grad` or :func:`~.forward.deriv` inside, on its own argument.
 
     Args:
         f: a scalar function of floats built from the engine's operations.
