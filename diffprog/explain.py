@@ -44,7 +44,14 @@ from jax.extend.core import ClosedJaxpr, DebugInfo, Jaxpr, Literal, jaxpr_as_fun
 from jax.typing import ArrayLike
 
 from ._derivative_table import BY_JAX, CUSTOM_TEXT, Entry, for_jax, render
-from ._validate import check_arity, check_finite_scalar, check_int, fail, is_tracer
+from ._validate import (
+    check_arity,
+    check_finite_scalar,
+    check_int,
+    check_representable,
+    fail,
+    is_tracer,
+)
 
 __all__ = ["Row", "Trace", "explain"]
 
@@ -356,6 +363,7 @@ def _check_point(args: tuple, tangent: Any, precision: Any) -> tuple[list, tuple
                 f"argument {i} is {type(a).__name__} {a!r}; pass a float scalar",
                 "e.g. explain(f, 2.0)",
             )
+        check_representable("explain", f"argument {i}", a)
         x = jnp.asarray(a)
         if not jnp.issubdtype(x.dtype, jnp.floating) or x.shape != ():
             example = float(x.ravel()[0].real) if x.size else 1.0
@@ -387,11 +395,28 @@ def _check_point(args: tuple, tangent: Any, precision: Any) -> tuple[list, tuple
     return xs, (tuple(float(t) for t in tangent),)
 
 
+def _refusing_text(f: Callable) -> Callable:
+    """``f``, refusing a text output before jax reports it as an invalid JAX type."""
+
+    def run(*xs: Any) -> Any:
+        out = f(*xs)
+        if isinstance(out, str | bytes):
+            raise fail(
+                "explain",
+                f"f must return one scalar (its traces are of a scalar function), got "
+                f"{type(out).__name__} {out!r}",
+                "Return a float, e.g. `return jnp.sin(x)`",
+            )
+        return out
+
+    return run
+
+
 def _steps_of(f: Callable, xs: list) -> tuple[list[_Atom], list, _Atom]:
     """Trace ``f`` to its jaxpr and flatten it into steps ``(name, rule, ins, value, params)``."""
     check_arity("explain", "f", f, len(xs), ", ".join(f"x{k + 1}" for k in range(len(xs))))
     try:
-        closed, shape = jax.make_jaxpr(f, return_shape=True)(*xs)
+        closed, shape = jax.make_jaxpr(_refusing_text(f), return_shape=True)(*xs)
     except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError) as err:
         raise fail(
             "explain",

@@ -53,7 +53,7 @@ from jax import lax
 from jax.typing import ArrayLike
 
 from ._derivative_table import BY_NAME
-from ._validate import fail, is_tracer
+from ._validate import check_arity, check_output, check_representable, fail, is_tracer
 
 __all__ = [
     "Diff",
@@ -113,6 +113,15 @@ def _fmt(template: str, atomic: bool = False) -> Callable[[_Text], _Text]:
     return lambda a: (template.format(p=_p(a), a=a[0]), atomic)
 
 
+def _checked_output(name: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A user's block function whose every output is checked to be a real array (not None)."""
+
+    def checked(t: Any) -> Any:
+        return check_output("Diff", name, fn(t))
+
+    return checked
+
+
 def _substituting(template: str) -> Callable[[_Text], _Text]:
     """A user-written text in ``x`` (``Diff(...)``): each ``x`` becomes the argument."""
     atomic = re.fullmatch(r"[A-Za-z_]\w*(\(x\))?", template) is not None
@@ -168,14 +177,35 @@ class Diff:
                 "f and df must be callables (the function and its derivative)",
                 "e.g. Diff(jnp.sinh, jnp.cosh, 'sinh(x)', 'cosh(x)')",
             )
+        check_arity("Diff", "f", f, 1)
+        check_arity("Diff", "df", df, 1)
         if not (isinstance(expr, str) and isinstance(dexpr, str)):
             raise fail(
                 "Diff",
                 "expr and dexpr must be strings written in x",
                 "e.g. Diff(jnp.sinh, jnp.cosh, 'sinh(x)', 'cosh(x)')",
             )
-        block = _Block(str(rule), f, df, _substituting(expr), _substituting(dexpr))
-        self._init("apply", (_X,), block=block, rule=str(rule), parts=())
+        if not isinstance(rule, str):
+            raise fail(
+                "Diff",
+                f"rule must be a string (the rule's name, shown in derivations), got "
+                f"{type(rule).__name__} {rule!r}",
+                "e.g. rule='elementary'",
+            )
+        if not isinstance(parts, tuple | list) or not all(isinstance(q, Diff) for q in parts):
+            raise fail(
+                "Diff",
+                f"parts must be a tuple of Diff nodes (what this one is built from), got {parts!r}",
+                "e.g. parts=(u,) with u = x**2, or leave it out",
+            )
+        block = _Block(
+            rule,
+            _checked_output("f", f),
+            _checked_output("df", df),
+            _substituting(expr),
+            _substituting(dexpr),
+        )
+        self._init("apply", (_X,), block=block, rule=rule, parts=tuple(parts))
 
     def _init(
         self,
@@ -436,6 +466,7 @@ def _point(func: str, x: Any) -> jax.Array:
                 f"x must be a real number or array, got dtype {arr.dtype}",
                 "Pass real floats (the rules here are for real functions)",
             )
+    check_representable(func, "x", x)
     return jnp.asarray(x, dtype=jnp.result_type(float, x))
 
 
@@ -587,6 +618,7 @@ def constant(c: float) -> Diff:
             f"c must be a real number, got {type(c).__name__} {c!r}",
             "Pass a float, e.g. constant(7.0)",
         )
+    check_representable("constant", "c", c)
     return Diff._new("const", c=float(c), rule="constant")
 
 

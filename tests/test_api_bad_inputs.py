@@ -603,7 +603,6 @@ def _rows_limits() -> list[Row]:
             "limit",
             f"f returns {k}",
             lambda f=f: lim(f, 1.0),
-            gap="a str output escapes as jax's raw TypeError" if k == "string" else "",
         )
         for k, f in _outputs().items()
     ]
@@ -653,7 +652,6 @@ def _rows_numdiff() -> list[Row]:
             "derivative",
             f"f returns {k}",
             lambda f=f: d(f, 1.0),
-            gap="a str output escapes as jax's raw TypeError" if k == "string" else "",
         )
         for k, f in _outputs().items()
     ]
@@ -1024,7 +1022,6 @@ def _rows_explain() -> list[Row]:
             "explain",
             "too large for float32",
             lambda: ex(jnp.sin, HUGE),
-            gap="x past float32 gives a trace of inf/NaN, not 'use diffprog.float64()'",
         ),
     ]
     rows += [
@@ -1032,7 +1029,6 @@ def _rows_explain() -> list[Row]:
             "explain",
             f"f returns {k}",
             lambda f=f: ex(f, 1.0),
-            gap="a str output escapes as jax's raw TypeError" if k == "string" else "",
         )
         for k, f in _outputs().items()
     ]
@@ -1063,28 +1059,22 @@ def _rows_rules() -> list[Row]:
             "Diff",
             "rule=3",
             lambda: D(jnp.sin, jnp.cos, "sin(x)", "cos(x)", rule=3),
-            gap="rule is not checked to be a string",
         ),
         Row(
             "Diff",
             "parts=(1,)",
             lambda: D(jnp.sin, jnp.cos, "sin(x)", "cos(x)", parts=(1,)),
-            gap="parts is not checked to hold Diff nodes",
         ),
-        Row(
-            "Diff", "f of wrong arity", lambda: D(lambda a, b: a, jnp.cos, "s", "c")(1.0), gap=ARITY
-        ),
+        Row("Diff", "f of wrong arity", lambda: D(lambda a, b: a, jnp.cos, "s", "c")(1.0)),
         Row(
             "Diff",
             "f returns None",
             lambda: D(lambda t: None, jnp.cos, "s", "c")(1.0),
-            gap="escapes as jax's raw full_like TypeError",
         ),
         Row(
             "Diff",
             "df returns None",
             lambda: D(jnp.sin, lambda t: None, "s", "c").d(1.0),
-            gap="a None derivative is read as a silent 0.0",
         ),
         Row("Diff", "x + 'a'", lambda: x + "a"),
         Row("Diff", "x * None", lambda: x * None),
@@ -1096,7 +1086,6 @@ def _rows_rules() -> list[Row]:
             "Diff",
             "constant too large for float32",
             lambda: x + HUGE,
-            gap="a constant past float32 is accepted and evaluates to inf",
         ),
         Row("Diff", "called at a string", lambda: x("a")),
         Row("Diff", "called at None", lambda: x(None)),
@@ -1106,7 +1095,6 @@ def _rows_rules() -> list[Row]:
             "Diff",
             "called at a value too large for float32",
             lambda: (x * x)(HUGE),
-            gap="a point past float32 evaluates to a silent inf",
         ),
         # NaN in, NaN out: the honest answer (oracle: x + nan is nan everywhere)
         Row("Diff", "x + nan (NaN is honest)", lambda: (x + math.nan)(1.0), _is_nan),
