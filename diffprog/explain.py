@@ -213,7 +213,8 @@ def _one_equation(eqn: Any) -> tuple[list, Callable[..., Any]]:
     for a in eqn.invars:
         if not isinstance(a, Literal) and a not in ins:
             ins.append(a)
-    info = DebugInfo("explain", None, tuple(str(a) for a in ins), ("",) * len(eqn.outvars))
+    names = tuple(str(a) for a in ins)
+    info = DebugInfo("explain", None, names, ("",) * len(eqn.outvars))  # type: ignore[arg-type]
     fun = jaxpr_as_fun(
         ClosedJaxpr(Jaxpr([], ins, list(eqn.outvars), [eqn], eqn.effects, debug_info=info), [])
     )

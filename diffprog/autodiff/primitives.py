@@ -315,6 +315,7 @@ class Box:
     __slots__ = ()
     _priority = 0
     level: int
+    value: Any
 
     @classmethod
     def _apply(cls, name: str, args: tuple, level: int) -> Any:  # pragma: no cover - abstract

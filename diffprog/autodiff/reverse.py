@@ -73,15 +73,15 @@ class Node(Box):
     def _apply(cls, name: str, args: tuple, level: int) -> Node:
         if name not in VJPS:
             raise PrimitiveError(f"autodiff: reverse mode has no VJP rule for primitive {name!r}")
-        primals = []
-        parents = []
+        values: list[Any] = []
+        parents: list[tuple[int, Node]] = []
         for i, a in enumerate(args):
             if isinstance(a, Node) and a.level == level:
-                primals.append(a.value)
+                values.append(a.value)
                 parents.append((i, a))
             else:
-                primals.append(a)  # a constant for this tape (maybe a box of an outer level)
-        primals = tuple(primals)
+                values.append(a)  # a constant for this tape (maybe a box of an outer level)
+        primals = tuple(values)
         return Node(bind(name, *primals), name, primals, tuple(parents), level)
 
 

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from numbers import Real
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -138,10 +138,10 @@ def scale(c: float, u: Diff) -> Diff:
         >>> float(scale(-5.0, x**3).d(1.0))
         -15.0
     """
-    c = _lift(c, "scale")
-    if c._op != "const":
+    factor = _lift(c, "scale")
+    if factor._op != "const":
         raise fail("scale", "c must be a number", "for a product of two functions use mul(u, v)")
-    return Diff._new("scale", (_lift(u, "scale"),), c=c._c, rule="constant multiple")
+    return Diff._new("scale", (_lift(u, "scale"),), c=factor._c, rule="constant multiple")
 
 
 def add(u: Diff | float, v: Diff | float) -> Diff:
@@ -213,7 +213,7 @@ def chain(g: Diff, u: Diff) -> Diff:
     if g._op == "x":
         return u
     if g._op == "apply" and g._args[0]._op == "x":
-        return _apply(g._block, u, "chain", (g, u))
+        return _apply(cast(_Block, g._block), u, "chain", (g, u))
     return _substitute(g, u)
 
 
@@ -226,7 +226,7 @@ def _substitute(g: Diff, u: Diff) -> Diff:
         elif n.const:
             new[id(n)] = n
         elif n._op == "apply":
-            new[id(n)] = chain(_apply(n._block, X), new[id(n._args[0])])
+            new[id(n)] = chain(_apply(cast(_Block, n._block), X), new[id(n._args[0])])
         else:
             args = tuple(new[id(a)] for a in n._args)
             new[id(n)] = Diff._new(n._op, args, c=n._c, rule=n.rule)
@@ -251,7 +251,7 @@ def _elementary(
         f"``{name}(u)``: the elementary function {name} of ``u``; "
         f":math:`\\frac{{d}}{{dx}} {name}(x) = ` ``{written}``, then the chain rule."
     )
-    apply.block = node
+    apply.block = node  # type: ignore[attr-defined]
     return apply
 
 

@@ -9,7 +9,7 @@ are in :mod:`._combinators`, the texts in :mod:`._text`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import jax
 import jax.numpy as jnp
@@ -78,6 +78,8 @@ class Diff:
     """
 
     __slots__ = ("_op", "_args", "_c", "_block", "rule", "parts", "const", "_order", "_texts")
+    _order: tuple[Diff, ...] | None
+    _texts: tuple[str, str] | None
 
     def __init__(
         self,
@@ -154,7 +156,7 @@ class Diff:
             self._order = tuple(postorder(self, lambda n: n._args))
         return self._order
 
-    def _evaluate(self, t: jax.Array, derivative: bool) -> tuple[jax.Array, jax.Array]:
+    def _evaluate(self, t: jax.Array, derivative: bool) -> tuple[jax.Array, Any]:
         """One forward pass: the value and (if asked) the derivative of every node, once."""
         val: dict[int, Any] = {}
         der: dict[int, Any] = {}
@@ -376,7 +378,7 @@ _VALUE: dict[str, Callable[..., Any]] = {
 
 
 def _d_apply(n: Diff, vs: list, ds: list) -> Any:
-    return _times(n._block.df(vs[0]), ds[0])
+    return _times(cast(_Block, n._block).df(vs[0]), ds[0])
 
 
 def _d_sub(n: Diff, vs: list, ds: list) -> Any:
