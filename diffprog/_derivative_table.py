@@ -66,8 +66,9 @@ class Entry:
         expand: for a primitive with a variable number of arguments, ``n -> partials``;
             ``expand_texts`` likewise, ``arg names -> partial texts``.
         jax_partials: jax's own partials, only where its value at an edge differs from the
-            table's (``pow`` at :math:`x = y = 0`: jax computes :math:`y x^{y-1} = 0 \\cdot \\infty`,
-            NaN; the table gives the limit 0). Explain follows jax there, to show what jax does.
+            table's (``pow`` at :math:`x = y = 0`: jax computes
+            :math:`y x^{y-1} = 0 \\cdot \\infty`, NaN; the table gives the limit 0). Explain
+            follows jax there, to show what jax does.
         arg_names: the arguments' names in the engine's messages.
         vjp: a transpose that is not ``ȳ × partial`` (``(arg values, ȳ) -> adjoints``).
     """
