@@ -37,7 +37,15 @@ from typing import Any
 
 from .._validate import check_arity, check_callable, fail
 from .jvp_rules import JVPS
-from .primitives import Box, PrimitiveError, bind, check_input, check_output, new_level
+from .primitives import (
+    Box,
+    PrimitiveError,
+    bind,
+    check_input,
+    check_output,
+    new_level,
+    quiet_numpy,
+)
 
 __all__ = ["Dual", "jvp", "deriv", "derivative", "grad_fwd"]
 
@@ -105,7 +113,7 @@ def _jvp(
     check_arity(func, "f", f, len(primals), ", ".join(f"x{i}" for i in range(len(primals))))
     xs = [check_input(func, f"primals[{i}]", x) for i, x in enumerate(primals)]
     ts = [check_input(func, f"tangents[{i}]", t) for i, t in enumerate(tangents)]
-    with new_level() as level:
+    with new_level() as level, quiet_numpy():
         out = f(*(Dual(x, t, level) for x, t in zip(xs, ts, strict=True)))
     check_output(func, out, scalar=False)
     if isinstance(out, Dual) and out.level == level:

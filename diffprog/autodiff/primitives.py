@@ -63,6 +63,7 @@ __all__ = [
     "bind",
     "base_value",
     "new_level",
+    "quiet_numpy",
     "abs",
     "cos",
     "exp",
@@ -209,9 +210,11 @@ def local_partial(name: str, i: int, ans: Any, args: tuple) -> Any:
     leaves its domain; the error then names the derivative.
     """
     entry = BY_NAME[name]
+    partial = entry.partials[i]
+    if not callable(partial):  # a constant (the rules of times_partial skip 1 and -1)
+        return partial
     try:
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            out = entry.partial_at(i, _OPS, ans, args)
+        out = partial(_OPS, ans, *args)
     except DomainError as err:
         if "the derivative" in str(err):
             raise
@@ -224,8 +227,22 @@ def local_partial(name: str, i: int, ans: Any, args: tuple) -> Any:
 
 
 def _finite(x: Any) -> bool:
-    v = base_value(x)
-    return v is None or isinstance(v, bool) or bool(np.all(np.isfinite(v)))
+    while isinstance(x, Box):
+        x = x.value
+    if isinstance(x, float):  # Python and numpy float64 scalars: the fast path
+        return math.isfinite(x)
+    return x is None or isinstance(x, bool) or bool(np.all(np.isfinite(x)))
+
+
+@contextmanager
+def quiet_numpy() -> Iterator[None]:
+    """numpy's divide/overflow/invalid warnings off while a derivative call runs.
+
+    The engine reports an operation outside its domain, or an infinite partial, as a
+    :class:`DomainError` itself; numpy's RuntimeWarning before it would only repeat it.
+    """
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        yield
 
 
 def _partial_error(entry: Entry, i: int, args: tuple, why: str) -> DomainError:

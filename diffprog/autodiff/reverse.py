@@ -35,7 +35,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from .._validate import check_arity, check_callable, fail
-from .primitives import Box, PrimitiveError, bind, check_input, check_output, new_level
+from .primitives import (
+    Box,
+    PrimitiveError,
+    bind,
+    check_input,
+    check_output,
+    new_level,
+    quiet_numpy,
+)
 from .vjp_rules import VJPS
 
 __all__ = ["Node", "toposort", "backward", "vjp", "grad", "value_and_grad"]
@@ -162,7 +170,7 @@ def _vjp(
 ) -> tuple[Any, Callable[[Any], tuple]]:
     check_arity(func, "f", f, len(args), ", ".join(f"x{i}" for i in range(len(args))))
     xs = [check_input(func, f"argument {i}", x) for i, x in enumerate(args)]
-    with new_level() as level, _gc_paused():
+    with new_level() as level, _gc_paused(), quiet_numpy():
         inputs = tuple(Node(x, level=level) for x in xs)
         out = f(*inputs)
     check_output(func, out, scalar=scalar)
@@ -173,7 +181,7 @@ def _vjp(
         ybar = check_input(func, "the output adjoint ybar", ybar)
         if not mine:
             return tuple(0.0 for _ in inputs)  # the output does not depend on the inputs
-        with _gc_paused():
+        with _gc_paused(), quiet_numpy():
             adjoints = backward(out, ybar)
         return tuple(adjoints.get(id(x), 0.0) for x in inputs)
 
