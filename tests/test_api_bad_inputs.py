@@ -603,7 +603,6 @@ def _rows_limits() -> list[Row]:
             "limit",
             f"f returns {k}",
             lambda f=f: lim(f, 1.0),
-            gap="a str output escapes as jax's raw TypeError" if k == "string" else "",
         )
         for k, f in _outputs().items()
     ]
@@ -653,7 +652,6 @@ def _rows_numdiff() -> list[Row]:
             "derivative",
             f"f returns {k}",
             lambda f=f: d(f, 1.0),
-            gap="a str output escapes as jax's raw TypeError" if k == "string" else "",
         )
         for k, f in _outputs().items()
     ]
@@ -1015,7 +1013,7 @@ def _rows_explain() -> list[Row]:
     rows = [
         Row("explain", "non-callable f", lambda: ex(3.0, 1.0)),
         Row("explain", "no args", lambda: ex(jnp.sin)),
-        Row("explain", "wrong arity", lambda: ex(lambda a, b: a, 1.0), gap=ARITY),
+        Row("explain", "wrong arity", lambda: ex(lambda a, b: a, 1.0)),
         Row("explain", "vector x", lambda: ex(jnp.sin, jnp.ones(2))),
         Row("explain", "complex x", lambda: ex(jnp.sin, 1j)),
         Row("explain", "string x", lambda: ex(jnp.sin, "1")),
@@ -1024,7 +1022,6 @@ def _rows_explain() -> list[Row]:
             "explain",
             "too large for float32",
             lambda: ex(jnp.sin, HUGE),
-            gap="x past float32 gives a trace of inf/NaN, not 'use diffprog.float64()'",
         ),
     ]
     rows += [
@@ -1032,7 +1029,6 @@ def _rows_explain() -> list[Row]:
             "explain",
             f"f returns {k}",
             lambda f=f: ex(f, 1.0),
-            gap="a str output escapes as jax's raw TypeError" if k == "string" else "",
         )
         for k, f in _outputs().items()
     ]
@@ -1063,28 +1059,22 @@ def _rows_rules() -> list[Row]:
             "Diff",
             "rule=3",
             lambda: D(jnp.sin, jnp.cos, "sin(x)", "cos(x)", rule=3),
-            gap="rule is not checked to be a string",
         ),
         Row(
             "Diff",
             "parts=(1,)",
             lambda: D(jnp.sin, jnp.cos, "sin(x)", "cos(x)", parts=(1,)),
-            gap="parts is not checked to hold Diff nodes",
         ),
-        Row(
-            "Diff", "f of wrong arity", lambda: D(lambda a, b: a, jnp.cos, "s", "c")(1.0), gap=ARITY
-        ),
+        Row("Diff", "f of wrong arity", lambda: D(lambda a, b: a, jnp.cos, "s", "c")(1.0)),
         Row(
             "Diff",
             "f returns None",
             lambda: D(lambda t: None, jnp.cos, "s", "c")(1.0),
-            gap="escapes as jax's raw full_like TypeError",
         ),
         Row(
             "Diff",
             "df returns None",
             lambda: D(jnp.sin, lambda t: None, "s", "c").d(1.0),
-            gap="a None derivative is read as a silent 0.0",
         ),
         Row("Diff", "x + 'a'", lambda: x + "a"),
         Row("Diff", "x * None", lambda: x * None),
@@ -1096,7 +1086,6 @@ def _rows_rules() -> list[Row]:
             "Diff",
             "constant too large for float32",
             lambda: x + HUGE,
-            gap="a constant past float32 is accepted and evaluates to inf",
         ),
         Row("Diff", "called at a string", lambda: x("a")),
         Row("Diff", "called at None", lambda: x(None)),
@@ -1106,7 +1095,6 @@ def _rows_rules() -> list[Row]:
             "Diff",
             "called at a value too large for float32",
             lambda: (x * x)(HUGE),
-            gap="a point past float32 evaluates to a silent inf",
         ),
         # NaN in, NaN out: the honest answer (oracle: x + nan is nan everywhere)
         Row("Diff", "x + nan (NaN is honest)", lambda: (x + math.nan)(1.0), _is_nan),
@@ -1122,12 +1110,12 @@ def _rows_autodiff() -> list[Row]:
     rows = []
     for name, run in (
         ("autodiff.grad", lambda f, x: ad.grad(f)(x)),
-        ("autodiff.derivative", lambda f, x: ad.derivative(f)(x)),
+        ("autodiff.deriv", lambda f, x: ad.deriv(f)(x)),
         ("autodiff.value_and_grad", lambda f, x: ad.value_and_grad(f)(x)),
         ("autodiff.vjp", lambda f, x: ad.vjp(f, x)),
         ("autodiff.jvp", lambda f, x: ad.jvp(f, (x,), (1.0,))),
     ):
-        rows += [Row(name, "wrong arity", lambda run=run: run(lambda a, b: a, 1.0), gap=ARITY)]
+        rows += [Row(name, "wrong arity", lambda run=run: run(lambda a, b: a, 1.0))]
         rows += [
             Row(name, f"f returns {k}", lambda run=run, f=f: run(f, 1.0))
             for k, f in _outputs().items()
@@ -1138,7 +1126,7 @@ def _rows_autodiff() -> list[Row]:
         ]
     rows += [
         Row("autodiff.grad", "non-callable f", lambda: ad.grad(3.0)),
-        Row("autodiff.derivative", "non-callable f", lambda: ad.derivative(3.0)),
+        Row("autodiff.deriv", "non-callable f", lambda: ad.deriv(3.0)),
         Row("autodiff.value_and_grad", "non-callable f", lambda: ad.value_and_grad(3.0)),
         Row("autodiff.vjp", "non-callable f", lambda: ad.vjp(3.0, 1.0)),
         Row("autodiff.jvp", "non-callable f", lambda: ad.jvp(3.0, (1.0,), (1.0,))),
@@ -1149,14 +1137,14 @@ def _rows_autodiff() -> list[Row]:
             lambda: ad.grad(lambda t: ad.log(t))(0.0),
         ),
         Row(
-            "autodiff.derivative",
+            "autodiff.deriv",
             "1/x at 0 (outside its domain)",
-            lambda: ad.derivative(lambda t: 1 / t)(0.0),
+            lambda: ad.deriv(lambda t: 1 / t)(0.0),
         ),
         Row("autodiff.value_and_grad", "argnums=5", lambda: ad.value_and_grad(sqr, argnums=5)(1.0)),
         Row("autodiff.jvp", "primals/tangents mismatched", lambda: ad.jvp(sqr, (1.0,), (1.0, 2.0))),
         Row("autodiff.jvp", "primals not a sequence", lambda: ad.jvp(sqr, 1.0, 1.0)),
-        Row("autodiff.jvp", "empty primals", lambda: ad.jvp(sqr, (), ()), gap=ARITY),
+        Row("autodiff.jvp", "empty primals", lambda: ad.jvp(sqr, (), ())),
         Row("autodiff.jvp", "string tangent", lambda: ad.jvp(sqr, (1.0,), ("a",))),
         Row("autodiff.jvp", "None tangent", lambda: ad.jvp(sqr, (1.0,), (None,))),
         Row("autodiff.vjp", "string cotangent", lambda: ad.vjp(sqr, 1.0)[1]("a")),
@@ -1165,7 +1153,7 @@ def _rows_autodiff() -> list[Row]:
         # ints, bools and NaN are refused, as jax.grad refuses ints (the documented policy)
         Row("autodiff.grad", "int x", lambda: ad.grad(sqr)(3)),
         Row("autodiff.grad", "bool x", lambda: ad.grad(sqr)(True)),
-        Row("autodiff.derivative", "int x", lambda: ad.derivative(sqr)(3)),
+        Row("autodiff.deriv", "int x", lambda: ad.deriv(sqr)(3)),
         Row("autodiff.grad", "NaN x", lambda: ad.grad(sqr)(math.nan)),
         # a constant output has gradient 0 (oracle: d3/dx = 0)
         Row(
@@ -1270,7 +1258,7 @@ NOT_ATTACKED = {
     "InaccurateDerivativeWarning",
     "NonDifferentiableWarning",  # warnings
 }
-AUTODIFF_PUBLIC = ("grad", "derivative", "jvp", "vjp", "value_and_grad")
+AUTODIFF_PUBLIC = ("grad", "deriv", "jvp", "vjp", "value_and_grad")
 
 ROWS: list[Row] = (
     _rows_optimize()

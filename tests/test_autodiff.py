@@ -191,7 +191,7 @@ def test_abs_derivative_at_the_kink_follows_jax():
 
 
 def test_derivative_of_one_variable():
-    assert ad.derivative(lambda x: ad.exp(2.0 * x))(0.0) == 2.0
+    assert ad.deriv(lambda x: ad.exp(2.0 * x))(0.0) == 2.0
 
 
 def test_elementwise_numpy_arrays():
@@ -234,7 +234,7 @@ BAD = [
     ("grad of a non-callable", lambda: ad.grad(3), "f must be a callable"),
     ("grad of None", lambda: ad.grad(None), "f must be a callable"),
     ("grad of a string", lambda: ad.grad("sin"), "f must be a callable"),
-    ("derivative of a non-callable", lambda: ad.derivative(2.0), "f must be a callable"),
+    ("derivative of a non-callable", lambda: ad.deriv(2.0), "f must be a callable"),
     ("grad_fwd of a non-callable", lambda: ad.grad_fwd([]), "f must be a callable"),
     ("value_and_grad of a non-callable", lambda: ad.value_and_grad(1), "f must be a callable"),
     ("jvp of a non-callable", lambda: ad.jvp(1.0, (1.0,), (1.0,)), "f must be a callable"),
@@ -257,9 +257,9 @@ BAD = [
     ("a string", lambda: ad.grad(ident)("1.0"), "must be a float"),
     ("a complex", lambda: ad.grad(ident)(1j), "must be a float"),
     ("a list", lambda: ad.grad(ident)([1.0]), "must be a float"),
-    ("a tuple", lambda: ad.derivative(ident)((1.0, 2.0)), "must be a float"),
+    ("a tuple", lambda: ad.deriv(ident)((1.0, 2.0)), "must be a float"),
     ("NaN", lambda: ad.grad(ident)(nan), "finite"),
-    ("inf", lambda: ad.derivative(ident)(-inf), "finite"),
+    ("inf", lambda: ad.deriv(ident)(-inf), "finite"),
     ("a numpy NaN", lambda: ad.grad(ident)(np.float32("nan")), "finite"),
     ("an int array", lambda: ad.jvp(ident, (np.arange(3),), (np.ones(3),)), "real floats"),
     ("a complex array", lambda: ad.jvp(ident, (np.ones(2) * 1j,), (np.ones(2),)), "real"),
@@ -285,16 +285,16 @@ BAD = [
     ("grad of a complex output", lambda: ad.grad(lambda x: x * 1j)(1.0), "real"),
     ("value_and_grad of a tuple", lambda: ad.value_and_grad(lambda x: (x,))(1.0), "one number"),
     ("jvp of a None output", lambda: ad.jvp(lambda x: None, (1.0,), (1.0,)), "None"),
-    ("derivative of a tuple output", lambda: ad.derivative(lambda x: (x, x))(1.0), "a number"),
+    ("derivative of a tuple output", lambda: ad.deriv(lambda x: (x, x))(1.0), "a number"),
     ("vjp of a list output", lambda: ad.vjp(lambda x: [x], 1.0), "a number"),
     # operations outside their domains
     ("log at 0", lambda: ad.grad(ad.log)(0.0), "log: the logarithm needs x > 0"),
-    ("log below 0", lambda: ad.derivative(ad.log)(-1.0), "log: the logarithm needs x > 0"),
+    ("log below 0", lambda: ad.deriv(ad.log)(-1.0), "log: the logarithm needs x > 0"),
     ("1/x at 0", lambda: ad.grad(lambda x: 1.0 / x)(0.0), "div: division by zero"),
-    ("x/0", lambda: ad.derivative(lambda x: x / 0.0)(1.0), "div: division by zero"),
+    ("x/0", lambda: ad.deriv(lambda x: x / 0.0)(1.0), "div: division by zero"),
     ("sqrt below 0", lambda: ad.grad(ad.sqrt)(-1.0), "sqrt: the square root needs x >= 0"),
     ("sqrt' at 0", lambda: ad.grad(ad.sqrt)(0.0), "sqrt: the derivative"),
-    ("sqrt' at 0, forward", lambda: ad.derivative(ad.sqrt)(0.0), "sqrt: the derivative"),
+    ("sqrt' at 0, forward", lambda: ad.deriv(ad.sqrt)(0.0), "sqrt: the derivative"),
     ("0 ** -1", lambda: ad.grad(lambda x: x**-1.0)(0.0), "pow: 0 \\*\\* y with y < 0"),
     ("(-8) ** (1/3)", lambda: ad.grad(lambda x: x ** (1 / 3))(-8.0), "negative base"),
     ("d/dx x ** 0.5 at 0", lambda: ad.grad(lambda x: x**0.5)(0.0), "pow: the derivative"),
@@ -305,13 +305,13 @@ BAD = [
     # operations the engine does not have
     ("an unknown primitive", lambda: ad.bind("erf", 1.0), "not a primitive"),
     ("math.sin of a node", lambda: ad.grad(lambda x: math.sin(x))(1.0), "float\\(\\)"),
-    ("math.exp of a dual", lambda: ad.derivative(lambda x: math.exp(x))(1.0), "float\\(\\)"),
+    ("math.exp of a dual", lambda: ad.deriv(lambda x: math.exp(x))(1.0), "float\\(\\)"),
     ("numpy arctan of a node", lambda: ad.grad(np.arctan)(1.0), "arctan is not a primitive"),
     ("a node times None", lambda: ad.grad(lambda x: x * None)(1.0), "must be numbers"),
     ("a node plus a string", lambda: ad.grad(lambda x: x + "1")(1.0), "must be numbers"),
     ("a box used after its call", _escaped, "escaped"),
     ("x % 2", lambda: ad.grad(lambda x: x % 2.0)(1.0), "not a primitive"),
-    ("x // 2", lambda: ad.derivative(lambda x: x // 2.0)(1.0), "not a primitive"),
+    ("x // 2", lambda: ad.deriv(lambda x: x // 2.0)(1.0), "not a primitive"),
     ("x @ x", lambda: ad.grad(lambda x: x @ x)(1.0), "not a primitive"),
     ("int(x)", lambda: ad.grad(lambda x: int(x) * x)(1.0), "not a primitive"),
     ("round(x)", lambda: ad.grad(lambda x: round(x))(1.0), "not a primitive"),
@@ -346,7 +346,7 @@ def test_domain_errors_are_where_jax_gives_inf_or_nan(fn, jax_fn, x):
     with pytest.raises(ad.DomainError):
         ad.grad(fn)(x)
     with pytest.raises(ArithmeticError):  # DomainError is an ArithmeticError, as ZeroDivisionError
-        ad.derivative(fn)(x)
+        ad.deriv(fn)(x)
 
 
 EDGE = [  # (engine function, jax function, x, the derivative in closed form)
@@ -368,7 +368,7 @@ def test_edge_points_inside_the_domain_are_right(fn, jax_fn, x, want):
         with diffprog.float64():
             assert float(jax.grad(jax_fn)(jnp.float64(x))) == pytest.approx(want, abs=1e-300)
     assert ad.grad(fn)(x) == pytest.approx(want, abs=1e-300)
-    assert ad.derivative(fn)(x) == pytest.approx(want, abs=1e-300)
+    assert ad.deriv(fn)(x) == pytest.approx(want, abs=1e-300)
 
 
 def test_numpy_functions_that_are_primitives_dispatch_to_the_engine():
@@ -379,7 +379,7 @@ def test_numpy_functions_that_are_primitives_dispatch_to_the_engine():
 def test_comparisons_see_the_value_so_python_branches_work():
     relu = lambda x: x if x > 0.0 else 0.0 * x
     assert ad.grad(relu)(2.0) == 1.0 and ad.grad(relu)(-2.0) == 0.0
-    assert ad.derivative(relu)(2.0) == 1.0
+    assert ad.deriv(relu)(2.0) == 1.0
     step = lambda x: x * 2.0 if x == 1.0 else x * 3.0
     assert ad.grad(step)(1.0) == 2.0 and ad.grad(step)(2.0) == 3.0
     assert ad.grad(lambda x: x * 1.0 if x else x * 5.0)(0.0) == 5.0
@@ -405,7 +405,7 @@ def test_first_and_second_derivatives_across_scales_and_dtypes(log10, sign, dtyp
     g = ad.grad(f)(x)
     assert np.asarray(g).dtype == np.dtype(dtype)  # the engine keeps the input's precision
     assert abs(float(g) - d1) <= 64 * eps * scale1
-    assert abs(float(ad.derivative(ad.grad(f))(x)) - d2) <= 64 * eps * scale2
+    assert abs(float(ad.deriv(ad.grad(f))(x)) - d2) <= 64 * eps * scale2
 
 
 def test_concrete_jax_and_numpy_scalars_are_accepted():
@@ -414,7 +414,7 @@ def test_concrete_jax_and_numpy_scalars_are_accepted():
 
 
 @settings(max_examples=30)
-@given(st.floats(-6, 6), st.sampled_from([ad.grad, ad.derivative]))
+@given(st.floats(-6, 6), st.sampled_from([ad.grad, ad.deriv]))
 def test_log_and_sqrt_domains_at_every_scale(log10, mode):
     x = 10.0**log10
     # inside: the closed forms 1/x and 1/(2 sqrt x), also for the second derivative
@@ -429,3 +429,10 @@ def test_log_and_sqrt_domains_at_every_scale(log10, mode):
             mode(mode(ad.log))(bad)
     with pytest.raises(ad.DomainError, match="sqrt"):
         mode(ad.sqrt)(-x)
+
+
+def test_derivative_is_a_deprecated_alias_of_deriv():
+    # the oracle: d/dx x^3 = 3 x^2 = 12 at 2
+    with pytest.warns(DeprecationWarning, match="autodiff.deriv"):
+        d = ad.derivative(lambda x: x**3.0)
+    assert d(2.0) == ad.deriv(lambda x: x**3.0)(2.0) == 12.0

@@ -339,3 +339,36 @@ def test_bad_input_gets_a_clear_error(call, match):
 def test_a_scalar_tangent_for_one_input():
     t = explain(jnp.sin, 1.0, tangent=2.0)
     assert t.jvp[0] == pytest.approx(2 * math.cos(1.0), rel=1e-6)
+
+
+ENGINE_TO_JAX = {  # the engine's unary primitives and jax's own function for each (the oracle)
+    "exp": (jnp.exp, 0.7),
+    "log": (jnp.log, 0.7),
+    "sin": (jnp.sin, 0.7),
+    "cos": (jnp.cos, 0.7),
+    "tanh": (jnp.tanh, 0.7),
+    "sqrt": (jnp.sqrt, 0.7),
+    "sigmoid": (jax.nn.sigmoid, 0.7),
+    "abs": (jnp.abs, -0.7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENGINE_TO_JAX))
+def test_one_table_feeds_the_engine_explain_and_the_rules(name):
+    from diffprog import autodiff as ad
+    from diffprog import rules
+    from diffprog._derivative_table import BY_NAME, TABLE, for_jax
+
+    entry = BY_NAME[name]
+    jax_fn, x0 = ENGINE_TO_JAX[name]
+    # explain finds the entry by the jax primitive object, not by a string
+    assert for_jax(entry.jax[0]) is entry and not isinstance(entry.jax[0], str)
+    assert set(ad.JVPS) == set(ad.VJPS) == {e.name for e in TABLE if e.engine}
+    with diffprog.float64():
+        want = float(jax.grad(jax_fn)(jnp.float64(x0)))  # the oracle: jax's own derivative
+        by_explain = explain(jax_fn, x0).gradient[0]
+        by_rules = float(getattr(rules, name)(rules.x).d(x0)) if hasattr(rules, name) else want
+    by_engine = ad.grad(getattr(ad, name))(x0)
+    by_engine_fwd = ad.deriv(getattr(ad, name))(x0)
+    for got in (by_explain, by_rules, by_engine, by_engine_fwd):
+        assert got == pytest.approx(want, rel=1e-12)

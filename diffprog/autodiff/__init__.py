@@ -13,7 +13,7 @@ built from ``+ - * / **`` and :func:`exp`, :func:`log`, :func:`sin`, :func:`cos`
 :func:`tanh`, :func:`sqrt`, :func:`sigmoid`, :func:`abs`. It is tested against
 ``jax.grad``; for real work, use jax.
 
-Derivative calls nest, in any combination (``grad(grad(f))``, ``derivative(grad(f))``,
+Derivative calls nest, in any combination (``grad(grad(f))``, ``deriv(grad(f))``,
 a derivative taken inside the function being differentiated): every call tags its boxes
 with a level of its own, so the perturbations of different calls are never confused.
 Operations outside their domain (``log(0.0)``, ``1.0 / 0.0``, ``sqrt(-1.0)``) raise
@@ -24,11 +24,12 @@ Example:
     >>> f = lambda x1, x2: ad.log(x1) + x1 * x2 - ad.sin(x2)
     >>> [round(float(g), 3) for g in ad.grad(f, argnums=(0, 1))(2.0, 5.0)]
     [5.5, 1.716]
-    >>> ad.derivative(lambda x: x * ad.derivative(lambda y: x * y)(2.0))(1.0)  # d(x^2)/dx
+    >>> ad.deriv(lambda x: x * ad.deriv(lambda y: x * y)(2.0))(1.0)  # d(x^2)/dx
     2.0
 """
 
 from .forward import Dual as Dual
+from .forward import deriv as deriv
 from .forward import derivative as derivative
 from .forward import grad_fwd as grad_fwd
 from .forward import jvp as jvp
@@ -66,6 +67,7 @@ __all__ = [
     "backward",
     "bind",
     "cos",
+    "deriv",
     "derivative",
     "exp",
     "grad",

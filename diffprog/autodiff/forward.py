@@ -1,18 +1,26 @@
 """Forward mode: dual numbers.
 
-A dual number ``x + ẋ ε`` with ``ε² = 0`` carries a value and a tangent. Any
-program built from primitives, run on dual numbers, computes its value *and* its
-directional derivative in one pass, because for every primitive
+A dual number :math:`x + \\dot x\\,\\xi` carries a value :math:`x` and a tangent
+:math:`\\dot x`. The dual unit :math:`\\xi` is a new symbol with
 
-.. math:: f(x + \\dot x \\varepsilon) = f(x) + f'(x) \\dot x \\varepsilon
+.. math:: \\xi^2 = 0, \\quad \\xi \\ne 0
 
-(the rule ``f'(x) ẋ`` comes from :data:`.jvp_rules.JVPS`). One forward pass gives one
-Jacobian-vector product, so a full gradient of ``f: Rⁿ → R`` costs ``n`` passes.
+-- not a small real number, just a symbol whose square is dropped (tutorial 06's notation; the
+course keeps :math:`\\varepsilon` for machine epsilon). Products of dual numbers then keep
+exactly the first-order terms, :math:`(a + \\dot a\\xi)(b + \\dot b\\xi) = ab + (\\dot a b +
+a \\dot b)\\xi`, and Taylor's formula stops after one term, so for every primitive
 
-Each call of :func:`jvp` (and :func:`derivative`, :func:`grad_fwd`) tags its dual numbers
-with a fresh *level* (see :mod:`.primitives`), so derivative calls nest correctly:
-``ε`` of an inner call and ``ε`` of an outer call are different infinitesimals, and
-``derivative(derivative(f))`` is the second derivative.
+.. math:: f(x + \\dot x\\,\\xi) = f(x) + f'(x)\\,\\dot x\\,\\xi
+
+(the rule :math:`f'(x)\\,\\dot x` comes from :data:`.jvp_rules.JVPS`, derived from the one table
+of partial derivatives). Any program built from primitives, run on dual numbers, computes its
+value *and* its directional derivative in one pass. One forward pass gives one Jacobian-vector
+product, so a full gradient of :math:`f: \\mathbb{R}^n \\to \\mathbb{R}` costs :math:`n` passes.
+
+Each call of :func:`jvp` (and :func:`deriv`, :func:`grad_fwd`) tags its dual numbers with a
+fresh *level* (see :mod:`.primitives`), so derivative calls nest correctly: the :math:`\\xi` of
+an inner call and the :math:`\\xi` of an outer call are different dual units (their product is
+not dropped), and ``deriv(deriv(f))`` is the second derivative.
 
 References:
     Baydin, Pearlmutter, Radul, Siskind (2018), Automatic differentiation in machine
@@ -23,20 +31,31 @@ References:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._validate import check_callable, fail
+from .._validate import check_arity, check_callable, fail
 from .jvp_rules import JVPS
-from .primitives import Box, PrimitiveError, bind, check_input, check_output, new_level
+from .primitives import (
+    Box,
+    PrimitiveError,
+    bind,
+    check_input,
+    check_output,
+    new_level,
+    quiet_numpy,
+)
 
-__all__ = ["Dual", "jvp", "derivative", "grad_fwd"]
+__all__ = ["Dual", "jvp", "deriv", "derivative", "grad_fwd"]
 
 
 class Dual(Box):
-    """A dual number: ``value`` plus ``tangent`` ε, tagged with the ``level`` of its call.
+    """A dual number :math:`v + \\dot v\\,\\xi` (:math:`\\xi^2 = 0`), tagged with its call's level.
 
-    Built by hand, a dual number has level 0 (below every :func:`jvp` call).
+    ``value`` is :math:`v`, ``tangent`` is :math:`\\dot v`. Every primitive applied to dual
+    numbers returns :math:`f(v) + f'(v)\\,\\dot v\\,\\xi`. Built by hand, a dual number has
+    level 0 (below every :func:`jvp` call).
 
     Example:
         >>> from diffprog.autodiff import Dual, sin
@@ -91,9 +110,10 @@ def _jvp(
             f"primals has {len(primals)} entries but tangents has {len(tangents)}",
             "Give one tangent per argument",
         )
+    check_arity(func, "f", f, len(primals), ", ".join(f"x{i}" for i in range(len(primals))))
     xs = [check_input(func, f"primals[{i}]", x) for i, x in enumerate(primals)]
     ts = [check_input(func, f"tangents[{i}]", t) for i, t in enumerate(tangents)]
-    with new_level() as level:
+    with new_level() as level, quiet_numpy():
         out = f(*(Dual(x, t, level) for x, t in zip(xs, ts, strict=True)))
     check_output(func, out, scalar=False)
     if isinstance(out, Dual) and out.level == level:
@@ -105,7 +125,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     """Value and directional derivative of ``f`` at ``primals`` along ``tangents``, one pass.
 
     Computes ``(f(x), J_f(x) · ẋ)`` for a function of scalar arguments. Calls nest: ``f``
-    may itself call :func:`jvp`, :func:`derivative` or :func:`~.reverse.grad`.
+    may itself call :func:`jvp`, :func:`deriv` or :func:`~.reverse.grad`.
 
     Args:
         f: a function of ``len(primals)`` floats built from the engine's operations.
@@ -130,12 +150,15 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     return _jvp("autodiff.jvp", f, primals, tangents)
 
 
-def derivative(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The derivative ``f'`` of a function of one float, by forward mode.
+def deriv(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The derivative ``f'`` of a function of one float, by forward mode (autograd's ``deriv``).
 
-    .. math:: f'(x) = \\text{tangent of } f(x + 1 \\cdot \\varepsilon)
+    Returns the function :math:`f'`, as ``jax.grad`` does (``diffprog.derivative(f, x)``, the
+    numerical one, evaluates at points instead):
 
-    Nested calls give higher derivatives: ``derivative(derivative(f))`` is ``f''``.
+    .. math:: f'(x) = \\text{the } \\xi \\text{ part of } f(x + 1 \\cdot \\xi), \\quad \\xi^2 = 0 .
+
+    Nested calls give higher derivatives: ``deriv(deriv(f))`` is ``f''``.
 
     Args:
         f: a function of one float built from the engine's operations.
@@ -148,14 +171,33 @@ def derivative(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
             finite float or ``f`` does not return a number.
 
     Example:
-        >>> from diffprog.autodiff import derivative
-        >>> derivative(lambda x: x ** 3)(2.0)
+        >>> from diffprog.autodiff import deriv
+        >>> deriv(lambda x: x ** 3)(2.0)
         12.0
-        >>> derivative(derivative(lambda x: x ** 3))(2.0)
+        >>> deriv(deriv(lambda x: x ** 3))(2.0)
         12.0
     """
-    check_callable("autodiff.derivative", "f", f)
-    return lambda x: _jvp("autodiff.derivative", f, (x,), (1.0,))[1]
+    return _deriv("autodiff.deriv", f)
+
+
+def _deriv(func: str, f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    check_arity(func, "f", f, 1)
+    return lambda x: _jvp(func, f, (x,), (1.0,))[1]
+
+
+def derivative(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Deprecated name of :func:`deriv` (``diffprog.derivative`` evaluates at points instead).
+
+    Raises:
+        DeprecationWarning: (a warning) always; use :func:`deriv`.
+    """
+    warnings.warn(
+        "diffprog.autodiff.derivative is deprecated: use diffprog.autodiff.deriv (the same "
+        "function; diffprog.derivative is the numerical derivative at points)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return _deriv("autodiff.derivative", f)
 
 
 def grad_fwd(f: Callable[..., Any]) -> Callable[..., tuple]:

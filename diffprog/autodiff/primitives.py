@@ -5,11 +5,13 @@ and a numpy implementation in :data:`IMPLS`. A program is built from primitives
 only, through :func:`bind`: when an argument is a *box* (a :class:`~.forward.Dual`
 number, or a :class:`~.reverse.Node` on a tape), the box decides what happens (carry
 a tangent, record a node); on plain numbers the primitive is just evaluated. The
-derivative rules live elsewhere, as data: one JVP rule per primitive in
-:mod:`.jvp_rules`, one VJP rule per primitive in :mod:`.vjp_rules`.
+derivative rules are derived from the one table of partial derivatives
+(:mod:`diffprog._derivative_table`, shared with :func:`diffprog.explain` and
+:mod:`diffprog.rules`): one JVP rule per primitive in :mod:`.jvp_rules`, one VJP rule per
+primitive in :mod:`.vjp_rules`, both ``incoming × partial`` (:func:`times_partial`).
 
 **Levels.** Each box carries the *level* of the derivative call that created it: every
-call of :func:`~.forward.jvp`, :func:`~.forward.derivative`, :func:`~.reverse.vjp` or
+call of :func:`~.forward.jvp`, :func:`~.forward.deriv`, :func:`~.reverse.vjp` or
 :func:`~.reverse.grad` opens a fresh level, larger than every level before it, and
 closes it when it returns. :func:`bind` hands an operation to the box of the *highest*
 level among its arguments (the innermost derivative now running); that box unwraps
@@ -17,7 +19,7 @@ only the boxes of its own level and treats every other argument -- including box
 outer levels -- as a constant, which is itself a box of the outer level, so the outer
 derivative sees the inner computation. This is the classic cure for *perturbation
 confusion* (Siskind & Pearlmutter 2005; jax's tracers carry their level the same way):
-without it, ``derivative(lambda x: x * derivative(lambda y: x * y)(2.0))(1.0)`` mixes
+without it, ``deriv(lambda x: x * deriv(lambda y: x * y)(2.0))(1.0)`` mixes
 the two perturbations and gives 3 instead of 2. With it, derivatives nest in any
 combination (forward over forward, reverse over reverse, and mixed). Boxes built by
 hand (``Dual(2.0, 1.0)``, ``Node(2.0)``) have level 0, below every call.
@@ -42,22 +44,26 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
+from .._derivative_table import BY_NAME, TABLE, Entry, render
 from .._validate import InputError, fail, is_tracer
 
 __all__ = [
     "IMPLS",
     "DOMAINS",
+    "ENGINE_ENTRIES",
     "Box",
     "DomainError",
     "bind",
     "base_value",
     "new_level",
+    "quiet_numpy",
     "abs",
     "cos",
     "exp",
@@ -190,6 +196,85 @@ def _check_result(name: str, args: tuple, out: Any) -> None:
         )
 
 
+# ------------------------------------------------------------------ derivatives, from the table
+
+#: The table's entries of the engine's primitives (their JVP and VJP rules derive from them).
+ENGINE_ENTRIES: tuple[Entry, ...] = tuple(e for e in TABLE if e.engine)
+
+
+def local_partial(name: str, i: int, ans: Any, args: tuple) -> Any:
+    """The partial :math:`\\partial y / \\partial x_i` of primitive ``name``, in the engine's ops.
+
+    Computed with the engine's own operations (this module), so on boxes of an outer level it is
+    recorded and differentiated again. Where it is not finite (``sqrt`` at 0) an operation in it
+    leaves its domain; the error then names the derivative.
+    """
+    entry = BY_NAME[name]
+    partial = entry.partials[i]
+    if not callable(partial):  # a constant (the rules of times_partial skip 1 and -1)
+        return partial
+    try:
+        out = partial(_OPS, ans, *args)
+    except DomainError as err:
+        if "the derivative" in str(err):
+            raise
+        raise _partial_error(entry, i, args, f" ({err})") from err
+    except (ZeroDivisionError, OverflowError) as err:  # Python floats: 0.0 ** -0.5, 0.5 / 0.0
+        raise _partial_error(entry, i, args, "") from err
+    if not _finite(out) and _finite(ans) and all(_finite(a) for a in args):
+        raise _partial_error(entry, i, args, "")  # numpy floats: 0.5 / np.float64(0.0) is inf
+    return out
+
+
+def _finite(x: Any) -> bool:
+    while isinstance(x, Box):
+        x = x.value
+    if isinstance(x, float):  # Python and numpy float64 scalars: the fast path
+        return math.isfinite(x)
+    return x is None or isinstance(x, bool) or bool(np.all(np.isfinite(x)))
+
+
+@contextmanager
+def quiet_numpy() -> Iterator[None]:
+    """numpy's divide/overflow/invalid warnings off while a derivative call runs.
+
+    The engine reports an operation outside its domain, or an infinite partial, as a
+    :class:`DomainError` itself; numpy's RuntimeWarning before it would only repeat it.
+    """
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        yield
+
+
+def _partial_error(entry: Entry, i: int, args: tuple, why: str) -> DomainError:
+    names = list(entry.arg_names[: len(args)])
+    formula = render(entry.partial_texts[i], names, str(render(entry.text, names, "")))
+    at = ", ".join(f"{n} = {_show(base_value(a))}" for n, a in zip(names, args, strict=True))
+    return domain_error(
+        entry.name,
+        f"the derivative with respect to {names[i]}, {formula}, is infinite or undefined "
+        f"at {at}{why}",
+        "Differentiate inside the domain (jax would return inf or nan there)",
+    )
+
+
+def times_partial(entry: Entry) -> tuple[Callable[..., Any], ...]:
+    """One rule per argument, ``(s, ans, *args) -> s · ∂y/∂x_i``, for a tangent or an adjoint.
+
+    For these scalar, elementwise primitives the JVP rule (``s`` a tangent) and the VJP rule
+    (``s`` an adjoint) are the same product; a partial that is the constant 1 or -1 costs no
+    operation.
+    """
+
+    def rule(i: int, partial: Any) -> Callable[..., Any]:
+        if isinstance(partial, float) and partial == 1.0:
+            return lambda s, ans, *args: s
+        if isinstance(partial, float) and partial == -1.0:
+            return lambda s, ans, *args: -s
+        return lambda s, ans, *args: s * local_partial(entry.name, i, ans, args)
+
+    return tuple(rule(i, p) for i, p in enumerate(entry.partials))
+
+
 # ------------------------------------------------------------------ levels
 
 _LEVELS = itertools.count(1)
@@ -247,6 +332,7 @@ class Box:
     __slots__ = ()
     _priority = 0
     level: int
+    value: Any
 
     @classmethod
     def _apply(cls, name: str, args: tuple, level: int) -> Any:  # pragma: no cover - abstract
@@ -552,3 +638,6 @@ def pow(x, y):
 def abs(x):
     """:math:`|x|` (primitive ``abs``; its derivative at 0 is taken as +1, as jax does)."""
     return bind("abs", x)
+
+
+_OPS = sys.modules[__name__]  # the namespace the table's partials compute with, here

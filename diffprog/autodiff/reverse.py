@@ -20,7 +20,7 @@ Each call of :func:`vjp` (and :func:`grad`, :func:`value_and_grad`) records on a
 its own *level* (see :mod:`.primitives`). The backward sweep runs the VJP rules with the
 engine's operations, so when the recorded values are boxes of an outer derivative call,
 the sweep itself is differentiated: ``grad(grad(f))`` is the second derivative, and
-forward over reverse (``derivative(grad(f))``) and reverse over forward work too.
+forward over reverse (``deriv(grad(f))``) and reverse over forward work too.
 
 References:
     Baydin, Pearlmutter, Radul, Siskind (2018), Automatic differentiation in machine
@@ -34,8 +34,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .._validate import check_callable, fail
-from .primitives import Box, PrimitiveError, bind, check_input, check_output, new_level
+from .._validate import check_arity, check_callable, fail
+from .primitives import (
+    Box,
+    PrimitiveError,
+    bind,
+    check_input,
+    check_output,
+    new_level,
+    quiet_numpy,
+)
 from .vjp_rules import VJPS
 
 __all__ = ["Node", "toposort", "backward", "vjp", "grad", "value_and_grad"]
@@ -73,15 +81,15 @@ class Node(Box):
     def _apply(cls, name: str, args: tuple, level: int) -> Node:
         if name not in VJPS:
             raise PrimitiveError(f"autodiff: reverse mode has no VJP rule for primitive {name!r}")
-        primals = []
-        parents = []
+        values: list[Any] = []
+        parents: list[tuple[int, Node]] = []
         for i, a in enumerate(args):
             if isinstance(a, Node) and a.level == level:
-                primals.append(a.value)
+                values.append(a.value)
                 parents.append((i, a))
             else:
-                primals.append(a)  # a constant for this tape (maybe a box of an outer level)
-        primals = tuple(primals)
+                values.append(a)  # a constant for this tape (maybe a box of an outer level)
+        primals = tuple(values)
         return Node(bind(name, *primals), name, primals, tuple(parents), level)
 
 
@@ -160,8 +168,9 @@ def backward(end: Node, seed: Any = 1.0) -> dict[int, Any]:
 def _vjp(
     func: str, f: Callable[..., Any], args: tuple, scalar: bool
 ) -> tuple[Any, Callable[[Any], tuple]]:
+    check_arity(func, "f", f, len(args), ", ".join(f"x{i}" for i in range(len(args))))
     xs = [check_input(func, f"argument {i}", x) for i, x in enumerate(args)]
-    with new_level() as level, _gc_paused():
+    with new_level() as level, _gc_paused(), quiet_numpy():
         inputs = tuple(Node(x, level=level) for x in xs)
         out = f(*inputs)
     check_output(func, out, scalar=scalar)
@@ -172,7 +181,7 @@ def _vjp(
         ybar = check_input(func, "the output adjoint ybar", ybar)
         if not mine:
             return tuple(0.0 for _ in inputs)  # the output does not depend on the inputs
-        with _gc_paused():
+        with _gc_paused(), quiet_numpy():
             adjoints = backward(out, ybar)
         return tuple(adjoints.get(id(x), 0.0) for x in inputs)
 
@@ -287,7 +296,7 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     .. math:: \\nabla f(x) = \\bar y \\, J_f(x) \\text{ with } \\bar y = 1 .
 
     Calls nest: ``grad(grad(f))`` is the second derivative, and ``f`` may call
-    :func:`grad` or :func:`~.forward.derivative` inside, on its own argument.
+    :func:`grad` or :func:`~.forward.deriv` inside, on its own argument.
 
     Args:
         f: a scalar function of floats built from the engine's operations.
