@@ -20,16 +20,16 @@ from ._progress import progress as progress
 
 # errors: bad input, one type everywhere
 from ._validate import InputError as InputError
-from .check import GradCheckReport as GradCheckReport
-from .check import GradientCheckError as GradientCheckError
-from .check import LeafCheck as LeafCheck
+from .gradcheck import GradCheckReport as GradCheckReport
+from .gradcheck import GradientCheckError as GradientCheckError
+from .gradcheck import LeafCheck as LeafCheck
 
-# check
-from .check import check_grads as check_grads
-from .check import hvp as hvp
-from .check import jacobian as jacobian
-from .check import jacobian_mode as jacobian_mode
-from .check import per_example_grads as per_example_grads
+# gradcheck
+from .gradcheck import check_grads as check_grads
+from .gradcheck import hvp as hvp
+from .gradcheck import jacobian as jacobian
+from .gradcheck import jacobian_mode as jacobian_mode
+from .gradcheck import per_example_grads as per_example_grads
 
 # costs
 from .costs import bce_with_logits as bce_with_logits
