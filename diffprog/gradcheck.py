@@ -39,7 +39,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
@@ -59,6 +59,9 @@ from ._validate import (
     fail,
     is_tracer,
 )
+
+if TYPE_CHECKING:  # annotations only: importing jaxtyping costs ~0.2 s at import time
+    from jaxtyping import Float
 
 __all__ = [
     "GradCheckReport",
@@ -287,7 +290,7 @@ def _random_like(rng: np.random.Generator, tree: PyTree) -> PyTree:
     )
 
 
-def _f64(tree: PyTree) -> np.ndarray:
+def _f64(tree: PyTree) -> Float[np.ndarray, "batch n"]:  # noqa: F722
     """All leaves of ``tree`` (a leading batch axis kept) flattened into one float64 array."""
     leaves = jax.tree.leaves(tree)
     return np.concatenate(
@@ -367,7 +370,7 @@ def _plan(
 
 def _finite_differences(
     f: Callable, plan: _Plan, pairs: list[tuple[int, int]], steps: np.ndarray, pad_to: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[Float[np.ndarray, "pairs n_out"], Float[np.ndarray, "pairs n_out"]]:  # noqa: F722
     """Central differences at steps h and h/2 for the (direction k, leaf j) ``pairs``.
 
     The perturbed points are built and evaluated (one ``vmap``) in chunks of at most
