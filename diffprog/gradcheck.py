@@ -117,9 +117,6 @@ class LeafCheck:
         return self.status == "ok"
 
 
-VERDICTS = ("passed", "failed", "undetermined", "nothing checked")
-
-
 @result(static=("verdict",), repr=False)
 class GradCheckReport:
     """The result of :func:`check_grads`: one :class:`LeafCheck` per mode, order and leaf.
@@ -1008,8 +1005,12 @@ def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int | Sequen
     """
     nums = _argnums("jacobian_mode", argnums)
     args = _check_jacobian_args("jacobian_mode", f, nums, args)
+    return _cheaper_mode("jacobian_mode", f, nums, args)
+
+
+def _cheaper_mode(func: str, f: Callable, nums: tuple[int, ...], args: tuple) -> str:
     n_in = sum(int(np.prod(jnp.shape(x))) for a in nums for x in jax.tree.leaves(args[a]))
-    out = jax.eval_shape(_array_output("jacobian_mode", "f", f), *args)
+    out = jax.eval_shape(_array_output(func, "f", f), *args)
     n_out = sum(int(np.prod(o.shape)) for o in jax.tree.leaves(out))
     return "fwd" if n_in <= n_out else "rev"
 
@@ -1053,7 +1054,7 @@ def jacobian(
 
     def jac(*args: PyTree) -> PyTree:
         args = _check_jacobian_args("jacobian", f, nums, args)
-        m = jacobian_mode(f, *args, argnums=nums) if mode == "auto" else mode
+        m = _cheaper_mode("jacobian", f, nums, args) if mode == "auto" else mode
         checked = _array_output("jacobian", "f", f)
         return (jax.jacfwd if m == "fwd" else jax.jacrev)(checked, argnums=jax_argnums)(*args)
 

@@ -338,3 +338,25 @@ def test_hvp_refuses_a_v_not_shaped_like_x():
         hvp(f, jnp.ones(3), jnp.ones(2))
     with pytest.raises(InputError, match="v must be a pytree like x"):
         hvp(f, {"a": jnp.ones(2)}, jnp.ones(2))
+
+
+def test_the_helpers_explain_bad_functions_and_promote_integers():
+    with pytest.raises(InputError, match="hvp: f must return a scalar, got shape"):
+        hvp(lambda v: v, jnp.ones(2), jnp.ones(2))
+    with pytest.raises(InputError, match="hvp: f must accept 1 positional argument"):
+        hvp(lambda a, b: a, jnp.ones(2), jnp.ones(2))
+    with pytest.raises(InputError, match="jacobian: f returned None.*forget `return`"):
+        jacobian(lambda v: None)(jnp.ones(2))
+    with pytest.raises(InputError, match="jacobian: f returned a int32 leaf"):
+        jacobian(lambda v: jnp.argsort(v))(jnp.ones(2))
+    with pytest.raises(InputError, match=r"jacobian_mode: args\[0\] must hold numbers"):
+        jacobian_mode(jnp.sin, "ab")
+    with pytest.raises(InputError, match="per_example_grads: loss must return a scalar"):
+        per_example_grads(lambda p, x: jnp.stack([p, p]), 1.0, jnp.ones(3))
+    # integers are promoted to floats (oracles: closed forms)
+    np.testing.assert_allclose(
+        hvp(lambda v: jnp.sum(v**3), jnp.array([1, 2]), jnp.array([1, 1])), [6.0, 12.0]
+    )
+    np.testing.assert_allclose(jacobian(lambda v: v**2)(jnp.array([1, 2])), np.diag([2.0, 4.0]))
+    got = per_example_grads(lambda p, x: (p * x) ** 2, 2, jnp.array([1.0, 3.0]))
+    np.testing.assert_allclose(got, [2 * 2 * 1.0**2, 2 * 2 * 3.0**2])  # d/dp (p x)^2 = 2 p x^2
