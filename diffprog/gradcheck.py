@@ -20,6 +20,13 @@ resolve an error of a few ``rtol`` (a kink within the step, a cancelling inner p
 round-off), the step shrinks; if it stays too large the check is reported
 **undetermined**, never "ok".
 
+The result is a :class:`GradCheckReport` (a frozen pytree result, one :class:`LeafCheck` row
+per mode, order and leaf) whose ``verdict`` field says "passed", "failed", "undetermined" or
+"nothing checked"; nothing is raised for a wrong derivative unless the caller asks with
+``report.raise_if_failed()``. Bad input (a non-callable ``f``, arguments ``f`` does not accept,
+complex or non-numeric leaves, values past float32 without ``diffprog.float64()``) raises
+:class:`diffprog.InputError` before anything is computed.
+
 Design: no ``jax.jit`` inside (nothing is cached on the user's function, every call sees
 ``f`` as it is now, and a fresh lambda pays no compilation). All the perturbed
 evaluations of one call run as one ``jax.vmap`` batch, the JVPs as another, the VJPs as
