@@ -95,6 +95,7 @@ _RETRIES = 2  # or h / 10 (truncation, a kink, NaN), at most twice
 _RESOLVE = 4.0  # decided only when the noise is <= _RESOLVE * rtol * |b| (+ atol)
 _ROUNDOFF = 4.0  # round-off of f(x ± h v) taken as _ROUNDOFF * eps * |f(x)|
 _BATCH_BYTES = 2**28  # the perturbed evaluations run in vmap batches of at most ~256 MiB
+_UNBATCHED_PAIRS = 2  # a retry of at most this many pairs calls f at the leaves' shapes
 
 
 @result(static=("mode", "order", "leaf", "status", "note"))
@@ -403,10 +404,36 @@ def _finite_differences(
             del b
         outs.append(_f64(jax.vmap(g)(*batch))[: 4 * len(chunk)])
     out = np.concatenate(outs, axis=0).reshape(len(pairs), 4, -1)
+    return _central(out, steps)
+
+
+def _central(out: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``out[p] = f(x ± h v), f(x ± h/2 v)`` (shape (pairs, 4, n_out)) -> the two differences."""
     with np.errstate(invalid="ignore", over="ignore"):
         fd_h = (out[:, 0] - out[:, 1]) / (2 * steps[:, None])
         fd_h2 = (out[:, 2] - out[:, 3]) / steps[:, None]
     return fd_h, fd_h2
+
+
+def _finite_differences_unbatched(
+    f: Callable, plan: _Plan, pairs: list[tuple[int, int]], steps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_finite_differences` for a few pairs: ``f`` called at the leaves' own shapes.
+
+    A retry of one or two pairs would otherwise be a padded batch as large as the first
+    (every pair again); the unbatched calls reuse the executables of the point's own
+    evaluation.
+    """
+    g = plan.of_floats(f)
+    xs = [plan.leaves[i] for i in plan.fidx]
+    outs = []
+    for (k, j), s in zip(pairs, steps, strict=True):
+        x, d = np.asarray(xs[j]), plan.V[j][k]
+        for t in (s, -s, s / 2, -s / 2):
+            moved = list(xs)
+            moved[j] = jnp.asarray(x + np.asarray(t, x.dtype) * d)
+            outs.append(_f64(jax.tree.map(lambda o: jnp.asarray(o)[None], g(*moved)))[0])
+    return _central(np.stack(outs).reshape(len(pairs), 4, -1), steps)
 
 
 @dataclass(frozen=True)
@@ -510,13 +537,18 @@ def _fd_rounds(
         (m, p): [] for m in mode_list for p in range(len(pairs))
     }
     todo, scale = list(range(len(pairs))), np.ones(len(pairs))
+    all_pairs = todo
     roundoff_bound = np.zeros(len(pairs), bool)
     for _ in range(_RETRIES + 1):
         if not todo:
             break
         sub = [pairs[p] for p in todo]
         steps = np.array([plan.h[j] for _, j in sub]) * scale[todo]
-        fd_h, fd_h2 = _finite_differences(f, plan, sub, steps, len(pairs))
+        # (after the VJP, whose forward pass ran f's operations at these shapes)
+        if "rev" in mode_list and todo is not all_pairs and len(todo) <= _UNBATCHED_PAIRS:
+            fd_h, fd_h2 = _finite_differences_unbatched(f, plan, sub, steps)
+        else:
+            fd_h, fd_h2 = _finite_differences(f, plan, sub, steps, len(pairs))
         fd_r = (4 * fd_h2 - fd_h) / 3
         for q, p in enumerate(todo):
             k, j = pairs[p]
