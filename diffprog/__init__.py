@@ -20,16 +20,6 @@ from ._progress import progress as progress
 
 # errors: bad input, one type everywhere
 from ._validate import InputError as InputError
-from .gradcheck import GradCheckReport as GradCheckReport
-from .gradcheck import GradientCheckError as GradientCheckError
-from .gradcheck import LeafCheck as LeafCheck
-
-# gradcheck
-from .gradcheck import check_grads as check_grads
-from .gradcheck import hvp as hvp
-from .gradcheck import jacobian as jacobian
-from .gradcheck import jacobian_mode as jacobian_mode
-from .gradcheck import per_example_grads as per_example_grads
 
 # costs
 from .costs import bce_with_logits as bce_with_logits
@@ -52,6 +42,16 @@ from .explain import Trace as Trace
 
 # explain
 from .explain import explain as explain
+
+# gradcheck
+from .gradcheck import GradCheckReport as GradCheckReport
+from .gradcheck import GradientCheckError as GradientCheckError
+from .gradcheck import LeafCheck as LeafCheck
+from .gradcheck import check_grads as check_grads
+from .gradcheck import hvp as hvp
+from .gradcheck import jacobian as jacobian
+from .gradcheck import jacobian_mode as jacobian_mode
+from .gradcheck import per_example_grads as per_example_grads
 from .limits import LimitResult as LimitResult
 
 # limits
