@@ -16,7 +16,7 @@ import types as _types
 from . import autodiff, simulate
 from ._progress import progress
 from ._validate import InputError
-from .check import (
+from .gradcheck import (
     GradCheckReport,
     GradientCheckError,
     LeafCheck,

@@ -18,6 +18,9 @@ from collections.abc import Iterator
 
 import jax
 import jax.numpy as jnp
+from jax.typing import DTypeLike
+
+from ._validate import fail
 
 __all__ = ["float64", "default_float", "eps"]
 
@@ -50,12 +53,40 @@ def default_float() -> jnp.dtype:
     return jnp.zeros(()).dtype
 
 
-def eps(dtype: jnp.dtype | None = None) -> float:
+def eps(dtype: DTypeLike | None = None) -> float:
     """Machine epsilon of ``dtype`` (default: the current default float).
+
+    The gap between 1 and the next representable number, :math:`2^{-23}` for float32 and
+    :math:`2^{-52}` for float64.
+
+    Args:
+        dtype: a floating-point dtype (``"float32"``, ``jnp.float64``, ``jnp.bfloat16``, an
+            array's ``.dtype``), or None for the current default float.
+
+    Returns:
+        Machine epsilon, a Python float.
+
+    Raises:
+        InputError: if ``dtype`` is not a floating-point dtype (an integer dtype has no
+            epsilon).
 
     Example:
         >>> import diffprog
         >>> diffprog.eps("float32") == 2.0**-23
         True
     """
-    return float(jnp.finfo(dtype if dtype is not None else default_float()).eps)
+    if dtype is None:
+        return float(jnp.finfo(default_float()).eps)
+    try:
+        dt = None if isinstance(dtype, bool | int | float) else jnp.dtype(dtype)
+    except (TypeError, ValueError):
+        dt = None
+    if dt is None or not jnp.issubdtype(dt, jnp.floating):
+        shown = f"{dtype!r}" if dt is None else f"{dtype!r} (dtype {dt})"
+        raise fail(
+            "eps",
+            f"dtype must be a floating-point dtype, got {shown}",
+            'Pass a float dtype such as "float32", jnp.float64 or x.dtype, or None for the '
+            "current default float",
+        )
+    return float(jnp.finfo(dt).eps)

@@ -443,4 +443,4 @@ def test_rollout_passes_the_gradient_checker(checkpoint):
         (jnp.asarray(PARAMS, jnp.float32),),
         order=2,
     )
-    assert report.passed, str(report)
+    assert report.ok, str(report)

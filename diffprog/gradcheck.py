@@ -20,6 +20,13 @@ resolve an error of a few ``rtol`` (a kink within the step, a cancelling inner p
 round-off), the step shrinks; if it stays too large the check is reported
 **undetermined**, never "ok".
 
+The result is a :class:`GradCheckReport` (a frozen pytree result, one :class:`LeafCheck` row
+per mode, order and leaf) whose ``verdict`` field says "passed", "failed", "undetermined" or
+"nothing checked"; nothing is raised for a wrong derivative unless the caller asks with
+``report.raise_if_failed()``. Bad input (a non-callable ``f``, arguments ``f`` does not accept,
+complex or non-numeric leaves, values past float32 without ``diffprog.float64()``) raises
+:class:`diffprog.InputError` before anything is computed.
+
 Design: no ``jax.jit`` inside (nothing is cached on the user's function, every call sees
 ``f`` as it is now, and a fresh lambda pays no compilation). All the perturbed
 evaluations of one call run as one ``jax.vmap`` batch, the JVPs as another, the VJPs as
@@ -39,21 +46,29 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._result import result
 from ._typing import PyTree
 from ._validate import (
+    check_arity,
     check_callable,
     check_int,
     check_nonnegative,
+    check_output,
     check_positive,
+    check_real_floating,
+    check_representable,
     fail,
     is_tracer,
 )
+
+if TYPE_CHECKING:  # annotations only: importing jaxtyping costs ~0.2 s at import time
+    from jaxtyping import Float
 
 __all__ = [
     "GradCheckReport",
@@ -80,18 +95,19 @@ _RETRIES = 2  # or h / 10 (truncation, a kink, NaN), at most twice
 _RESOLVE = 4.0  # decided only when the noise is <= _RESOLVE * rtol * |b| (+ atol)
 _ROUNDOFF = 4.0  # round-off of f(x ± h v) taken as _ROUNDOFF * eps * |f(x)|
 _BATCH_BYTES = 2**28  # the perturbed evaluations run in vmap batches of at most ~256 MiB
+_UNBATCHED_PAIRS = 2  # a retry of at most this many pairs calls f at the leaves' shapes
 
 
-@dataclass(frozen=True)
+@result(static=("mode", "order", "leaf", "status", "note"))
 class LeafCheck:
     """One check: a mode and order, an input leaf, its errors and the verdict.
 
     ``max_rel_err`` is ``|a − b| / |b|`` of the worst direction and ``tol`` the relative
     tolerance that direction was held to (``rtol``, plus ``atol`` and the finite
     difference's noise, over ``|b|``); "ok" is printed only when ``max_rel_err <= tol``.
-    ``passed`` is ``True``, ``False``, or ``None`` when the check was skipped (an integer
-    leaf, no forward mode) or undetermined (finite differences too noisy); ``status``
-    says which and ``note`` why.
+    ``status`` is the verdict: ``"ok"``, ``"FAIL"``, ``"undetermined"`` (finite differences
+    too noisy to decide) or ``"skipped"`` (an integer leaf, no forward mode); ``note`` says
+    why when it is not "ok".
     """
 
     mode: str
@@ -100,36 +116,70 @@ class LeafCheck:
     max_abs_err: float
     max_rel_err: float
     tol: float
-    passed: bool | None
+    status: str
     note: str = ""
-    status: str = ""
-
-    def __post_init__(self):
-        if not self.status:
-            status = {True: "ok", False: "FAIL", None: "skipped"}[self.passed]
-            object.__setattr__(self, "status", status)
-
-
-@dataclass(frozen=True)
-class GradCheckReport:
-    """The result of :func:`check_grads`: one :class:`LeafCheck` per mode, order and leaf."""
-
-    checks: tuple[LeafCheck, ...]
 
     @property
-    def passed(self) -> bool:
-        """True when something was checked, nothing failed and nothing was undetermined."""
-        return not self.failures and not self.undetermined and any(c.passed for c in self.checks)
+    def ok(self) -> bool:
+        """True when this check passed (``status == "ok"``)."""
+        return self.status == "ok"
+
+
+@result(static=("verdict",), repr=False)
+class GradCheckReport:
+    """The result of :func:`check_grads`: one :class:`LeafCheck` per mode, order and leaf.
+
+    ``verdict`` is ``"passed"`` (something was checked, nothing failed, nothing was
+    undetermined), ``"failed"``, ``"undetermined"`` or ``"nothing checked"``; ``ok`` is
+    ``verdict == "passed"`` and :meth:`raise_if_failed` raises :class:`GradientCheckError`
+    otherwise. ``print(report)`` shows a table naming each leaf; ``repr`` is one line.
+    """
+
+    checks: tuple[LeafCheck, ...]
+    verdict: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.verdict:
+            object.__setattr__(self, "verdict", _verdict_of(self.checks))
+
+    @property
+    def ok(self) -> bool:
+        """True when the verdict is "passed"."""
+        return self.verdict == "passed"
+
+    def raise_if_failed(self) -> GradCheckReport:
+        """Raise :class:`GradientCheckError` (carrying this report) unless it passed.
+
+        Returns:
+            The report itself, when it passed (so that calls chain).
+
+        Raises:
+            GradientCheckError: when the verdict is not "passed" (failed, undetermined, or
+                nothing was checked).
+        """
+        if not self.ok:
+            raise GradientCheckError(self)
+        return self
 
     @property
     def failures(self) -> tuple[LeafCheck, ...]:
         """The checks that failed."""
-        return tuple(c for c in self.checks if c.passed is False)
+        return tuple(c for c in self.checks if c.status == "FAIL")
 
     @property
     def undetermined(self) -> tuple[LeafCheck, ...]:
         """The checks that finite differences could not decide (see ``note``)."""
         return tuple(c for c in self.checks if c.status == "undetermined")
+
+    def _headline(self) -> str:
+        if self.verdict == "failed":
+            return f"FAILED: {', '.join(sorted({c.leaf for c in self.failures}))}"
+        if self.verdict == "undetermined":
+            return f"undetermined: {', '.join(sorted({c.leaf for c in self.undetermined}))}"
+        return self.verdict
+
+    def __repr__(self) -> str:
+        return f"GradCheckReport({self._headline()}; {len(self.checks)} checks)"
 
     def __str__(self) -> str:
         head = ("mode", "order", "leaf", "max abs err", "max rel err", "tol", "result")
@@ -149,17 +199,20 @@ class GradCheckReport:
         lines = [
             "  ".join(f"{r[i]:<{w}}" for i, w in enumerate(widths)) + "  " + r[-1] for r in rows
         ]
-        if self.failures:
-            verdict = f"FAILED: {', '.join(sorted({c.leaf for c in self.failures}))}"
-        elif self.undetermined:
-            verdict = f"undetermined: {', '.join(sorted({c.leaf for c in self.undetermined}))}"
-        else:
-            verdict = "passed" if self.passed else "nothing was checked"
-        return "\n".join([f"gradient check {verdict}", *lines])
+        return "\n".join([f"gradient check {self._headline()}", *lines])
+
+
+def _verdict_of(checks: Sequence[LeafCheck]) -> str:
+    status = {c.status for c in checks}
+    if "FAIL" in status:
+        return "failed"
+    if "undetermined" in status:
+        return "undetermined"
+    return "passed" if "ok" in status else "nothing checked"
 
 
 class GradientCheckError(AssertionError):
-    """A gradient check failed; ``err.report`` is the :class:`GradCheckReport`."""
+    """A gradient check did not pass; ``err.report`` is the :class:`GradCheckReport`."""
 
     def __init__(self, report: GradCheckReport):
         super().__init__(str(report))
@@ -242,7 +295,7 @@ def _random_like(rng: np.random.Generator, tree: PyTree) -> PyTree:
     )
 
 
-def _f64(tree: PyTree) -> np.ndarray:
+def _f64(tree: PyTree) -> Float[np.ndarray, "batch n"]:  # noqa: F722
     """All leaves of ``tree`` (a leading batch axis kept) flattened into one float64 array."""
     leaves = jax.tree.leaves(tree)
     return np.concatenate(
@@ -251,22 +304,30 @@ def _f64(tree: PyTree) -> np.ndarray:
 
 
 @dataclass(repr=False)
-class _Setup:
-    leaves: list  # every leaf of args, as arrays
+class _Plan:
+    """What one first-order check works on: the leaves, the directions, the steps, ``u``."""
+
+    leaves: list[jax.Array]  # every leaf of args, as arrays
     treedef: Any
+    names: list[str]  # every leaf's name, as the report prints it
+    skipped: dict[int, str]  # leaves not checked (integer, empty) -> why
     fidx: list[int]  # positions of the checked (floating, non-empty) leaves
+    dts: list[np.dtype]  # per checked leaf: the dtype whose tolerances apply
     V: list[np.ndarray]  # per checked leaf: K random directions, shape (K, *leaf.shape)
     h: np.ndarray  # per checked leaf: the base step
+    U: PyTree  # the output cotangent, shaped like f's output
+    u: np.ndarray  # U flattened, float64
+    pairs: list[tuple[int, int]]  # (direction k, checked leaf j)
+    per_item_bytes: int  # bytes of one evaluation's inputs and outputs
 
     def of_floats(self, f: Callable) -> Callable:
         """``f`` as a function of the checked leaves only (the others held fixed)."""
-
         return _of_floats(f, self.leaves, self.fidx, self.treedef)
 
 
-def _of_floats(f, leaves, fidx, treedef):
+def _of_floats(f: Callable, leaves: list, fidx: list[int], treedef: Any) -> Callable:
     # A plain closure (no object in it whose repr jax's debug info would compute).
-    def g(*fl):
+    def g(*fl: jax.Array) -> PyTree:
         new = list(leaves)
         for j, i in enumerate(fidx):
             new[i] = fl[j]
@@ -275,14 +336,46 @@ def _of_floats(f, leaves, fidx, treedef):
     return g
 
 
+def _plan(
+    args: tuple, out_shape: PyTree, rng: np.random.Generator, cfg: _Config, names: list[str]
+) -> _Plan:
+    """Step 1: which leaves are checked, their directions, steps and dtypes; the cotangent."""
+    leaves_p, treedef = jax.tree_util.tree_flatten_with_path(args)
+    leaves = [jnp.asarray(x) for _, x in leaves_p]
+    leaf_names = [_leaf_name(path, names) for path, _ in leaves_p]
+    skipped, fidx = {}, []
+    for i, x in enumerate(leaves):
+        if not _is_float(x.dtype):
+            skipped[i] = f"{x.dtype} leaf"
+        elif x.size == 0:
+            skipped[i] = "empty leaf"
+        else:
+            fidx.append(i)
+    out_leaves = jax.tree.leaves(out_shape)
+    dts = [_worst([leaves[i].dtype, *(o.dtype for o in out_leaves)]) for i in fidx]
+    V, h = [], []
+    for i, dt in zip(fidx, dts, strict=True):
+        x64 = np.asarray(leaves[i], np.float64)
+        rms = float(np.sqrt(np.mean(np.square(x64))))
+        base = cfg.step if cfg.step is not None else _DEFAULTS[dt][0]
+        h.append(base * rms if rms > 0 else base)
+        V.append(
+            np.asarray(rng.standard_normal((cfg.directions, *x64.shape))).astype(leaves[i].dtype)
+        )
+    U = _random_like(rng, out_shape)  # one output cotangent
+    u = _f64(jax.tree.map(lambda o: np.asarray(o)[None], U))[0]  # (n_out,)
+    per_item = sum(leaves[i].nbytes for i in fidx) + sum(
+        int(np.prod(o.shape)) * o.dtype.itemsize for o in out_leaves
+    )
+    pairs = [(k, j) for j in range(len(fidx)) for k in range(cfg.directions)]
+    return _Plan(
+        leaves, treedef, leaf_names, skipped, fidx, dts, V, np.array(h), U, u, pairs, per_item
+    )
+
+
 def _finite_differences(
-    f,
-    setup: _Setup,
-    pairs: list[tuple[int, int]],
-    steps: np.ndarray,
-    per_item_bytes: int,
-    pad_to: int,
-) -> tuple[np.ndarray, np.ndarray]:
+    f: Callable, plan: _Plan, pairs: list[tuple[int, int]], steps: np.ndarray, pad_to: int
+) -> tuple[Float[np.ndarray, "pairs n_out"], Float[np.ndarray, "pairs n_out"]]:  # noqa: F722
     """Central differences at steps h and h/2 for the (direction k, leaf j) ``pairs``.
 
     The perturbed points are built and evaluated (one ``vmap``) in chunks of at most
@@ -291,30 +384,56 @@ def _finite_differences(
     compilation cache serves the retries. Returns ``(fd_h, fd_h2)``, each of shape
     (len(pairs), n_out) in float64.
     """
-    per_pair = max(1, _BATCH_BYTES // max(4 * per_item_bytes, 1))
-    g = setup.of_floats(f)
+    per_pair = max(1, _BATCH_BYTES // max(4 * plan.per_item_bytes, 1))
+    g = plan.of_floats(f)
     outs = []
     for start in range(0, len(pairs), per_pair):
         chunk = list(range(start, min(start + per_pair, len(pairs))))
         rows = 4 * (max(pad_to, len(chunk)) if per_pair >= pad_to else len(chunk))
         batch = []
-        for j, i in enumerate(setup.fidx):
-            x = np.asarray(setup.leaves[i])
+        for j, i in enumerate(plan.fidx):
+            x = np.asarray(plan.leaves[i])
             b = np.broadcast_to(x, (rows, *x.shape)).copy()
             for q, p in enumerate(chunk):
                 k, jj = pairs[p]
                 if jj == j:
-                    d = setup.V[j][k]
+                    d = plan.V[j][k]
                     for r, t in enumerate((steps[p], -steps[p], steps[p] / 2, -steps[p] / 2)):
                         b[4 * q + r] = x + np.asarray(t, x.dtype) * d
             batch.append(jnp.asarray(b))
             del b
         outs.append(_f64(jax.vmap(g)(*batch))[: 4 * len(chunk)])
     out = np.concatenate(outs, axis=0).reshape(len(pairs), 4, -1)
+    return _central(out, steps)
+
+
+def _central(out: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``out[p] = f(x ± h v), f(x ± h/2 v)`` (shape (pairs, 4, n_out)) -> the two differences."""
     with np.errstate(invalid="ignore", over="ignore"):
         fd_h = (out[:, 0] - out[:, 1]) / (2 * steps[:, None])
         fd_h2 = (out[:, 2] - out[:, 3]) / steps[:, None]
     return fd_h, fd_h2
+
+
+def _finite_differences_unbatched(
+    f: Callable, plan: _Plan, pairs: list[tuple[int, int]], steps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_finite_differences` for a few pairs: ``f`` called at the leaves' own shapes.
+
+    A retry of one or two pairs would otherwise be a padded batch as large as the first
+    (every pair again); the unbatched calls reuse the executables of the point's own
+    evaluation.
+    """
+    g = plan.of_floats(f)
+    xs = [plan.leaves[i] for i in plan.fidx]
+    outs = []
+    for (k, j), s in zip(pairs, steps, strict=True):
+        x, d = np.asarray(xs[j]), plan.V[j][k]
+        for t in (s, -s, s / 2, -s / 2):
+            moved = list(xs)
+            moved[j] = jnp.asarray(x + np.asarray(t, x.dtype) * d)
+            outs.append(_f64(jax.tree.map(lambda o: jnp.asarray(o)[None], g(*moved)))[0])
+    return _central(np.stack(outs).reshape(len(pairs), 4, -1), steps)
 
 
 @dataclass(frozen=True)
@@ -325,7 +444,7 @@ class _Config:
     directions: int
 
 
-def _judge(a, b, noise, atol, rtol):
+def _judge(a: Any, b: Any, noise: float, atol: float, rtol: float) -> tuple:
     """Compare ``a`` (autodiff) with ``b`` (finite differences) given b's ``noise``.
 
     Decided ("ok" or "FAIL") only when the noise is at most ``_RESOLVE * rtol * |b| + atol``.
@@ -360,53 +479,24 @@ def _pick(levels: list[tuple]) -> tuple:
     return levels[0]
 
 
-def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCheck]:
-    what = "f" if order == 1 else "the derivative of f (order 2)"
-    out_shape = _output_shape(f, args, what)
-    out_leaves = jax.tree.leaves(out_shape)
-    leaves_p, treedef = jax.tree_util.tree_flatten_with_path(args)
-    leaves = [jnp.asarray(x) for _, x in leaves_p]
-    leaf_names = [_leaf_name(path, names) for path, _ in leaves_p]
-    K = cfg.directions
+@dataclass(repr=False)
+class _Autodiff:
+    """Step 2's results: jax's JVPs (one per pair) and the VJP's inner products."""
 
-    skipped, fidx = {}, []
-    for i, x in enumerate(leaves):
-        if not _is_float(x.dtype):
-            skipped[i] = f"{x.dtype} leaf"
-        elif x.size == 0:
-            skipped[i] = "empty leaf"
-        else:
-            fidx.append(i)
-    checks: dict[tuple[str, int], LeafCheck] = {}
-    for i, note in skipped.items():
-        for m in modes:
-            checks[m, i] = LeafCheck(m, order, leaf_names[i], 0.0, 0.0, 0.0, None, note)
-    if not fidx:
-        return [checks[m, i] for i in range(len(leaves)) for m in modes]
+    prim: PyTree | None  # f at the point (None: forward mode only, and it does not exist)
+    jv: np.ndarray | None  # (n_pairs, n_out): J v per pair
+    fwd_note: str  # why forward mode does not exist for f ("" when it does)
+    ip_rev: np.ndarray | None  # (K, n_leaves): <v_k, (Jᵀu)_j>
 
-    out_dtypes = [o.dtype for o in out_leaves]
-    dts = [_worst([leaves[i].dtype, *out_dtypes]) for i in fidx]
-    V, h = [], []
-    for i, dt in zip(fidx, dts, strict=True):
-        x = np.asarray(leaves[i], np.float64)
-        rms = float(np.sqrt(np.mean(np.square(x))))
-        base = cfg.step if cfg.step is not None else _DEFAULTS[dt][0]
-        h.append(base * rms if rms > 0 else base)
-        V.append(np.asarray(rng.standard_normal((K, *x.shape))).astype(leaves[i].dtype))
-    setup = _Setup(leaves, treedef, fidx, V, np.array(h))
-    n = len(fidx)
-    U = _random_like(rng, out_shape)  # one output cotangent
-    u = _f64(jax.tree.map(lambda o: np.asarray(o)[None], U))[0]  # (n_out,)
-    pairs = [(k, j) for j in range(n) for k in range(K)]
-    g = setup.of_floats(f)
-    xs = [leaves[i] for i in fidx]
 
-    # Autodiff: the JVPs of all (direction, leaf) pairs in one vmap; the VJPs in another.
+def _autodiff(g: Callable, plan: _Plan, modes: Sequence[str]) -> _Autodiff:
+    """Step 2: the JVPs of all (direction, leaf) pairs in one vmap; one VJP for all of them."""
+    xs = [plan.leaves[i] for i in plan.fidx]
     prim, jv, fwd_note, ip_rev = None, None, "", None
     if "fwd" in modes:
-        tangents = [np.zeros((len(pairs), *x.shape), x.dtype) for x in xs]
-        for p, (k, j) in enumerate(pairs):
-            tangents[j][p] = V[j][k]
+        tangents = [np.zeros((len(plan.pairs), *x.shape), x.dtype) for x in xs]
+        for p, (k, j) in enumerate(plan.pairs):
+            tangents[j][p] = plan.V[j][k]
         try:
             prim, jv = jax.vmap(lambda *t: jax.jvp(g, xs, list(t)), out_axes=(None, 0))(
                 *[jnp.asarray(t) for t in tangents]
@@ -423,52 +513,64 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
         prim, pull = jax.vjp(g, *xs)
         # One cotangent u and one pullback serve the K directions: <v_k, Jᵀu> for each k
         # (the pullback is the expensive part, and for a scalar loss u is a number anyway).
-        ct = [np.asarray(c, np.float64) for c in pull(jax.tree.map(jnp.asarray, U))]
+        ct = [np.asarray(c, np.float64) for c in pull(jax.tree.map(jnp.asarray, plan.U))]
+        K, n = len(plan.V[0]), len(xs)
         ip_rev = np.array(
-            [[np.vdot(np.asarray(V[j][k], np.float64), ct[j]) for j in range(n)] for k in range(K)]
+            [
+                [np.vdot(np.asarray(plan.V[j][k], np.float64), ct[j]) for j in range(n)]
+                for k in range(K)
+            ]
         )
-    if prim is None:  # forward mode only, and it does not exist for f
-        for m in modes:
-            for i in fidx:
-                checks[m, i] = LeafCheck(
-                    m, order, leaf_names[i], np.nan, np.nan, 0.0, None, fwd_note
-                )
-        return [checks[m, i] for i in range(len(leaves)) for m in modes]
-    absf = np.abs(_f64(jax.tree.map(lambda o: o[None], prim)))[0]
+    return _Autodiff(prim, jv, fwd_note, ip_rev)
 
-    # Finite differences: all pairs at the base step, the undecided ones again at smaller steps.
-    per_item = sum(leaves[i].nbytes for i in fidx) + sum(
-        int(np.prod(o.shape)) * o.dtype.itemsize for o in out_leaves
-    )
-    mode_list = [m for m in modes if not (m == "fwd" and (fwd_note or jv is None))]
-    results = {(m, p): [] for m in mode_list for p in range(len(pairs))}
+
+def _fd_rounds(
+    f: Callable, plan: _Plan, ad: _Autodiff, mode_list: list[str], cfg: _Config
+) -> dict[tuple[str, int], list[tuple]]:
+    """Step 3: finite differences of every pair at its base step, undecided ones retried.
+
+    Returns, per (mode, pair), the judgement at each step level tried.
+    """
+    absf = np.abs(_f64(jax.tree.map(lambda o: o[None], ad.prim)))[0]
+    pairs = plan.pairs
+    results: dict[tuple[str, int], list[tuple]] = {
+        (m, p): [] for m in mode_list for p in range(len(pairs))
+    }
     todo, scale = list(range(len(pairs))), np.ones(len(pairs))
+    all_pairs = todo
     roundoff_bound = np.zeros(len(pairs), bool)
     for _ in range(_RETRIES + 1):
         if not todo:
             break
         sub = [pairs[p] for p in todo]
-        steps = np.array([h[j] for _, j in sub]) * scale[todo]
-        fd_h, fd_h2 = _finite_differences(f, setup, sub, steps, per_item, len(pairs))
+        steps = np.array([plan.h[j] for _, j in sub]) * scale[todo]
+        # (after the VJP, whose forward pass ran f's operations at these shapes)
+        if "rev" in mode_list and todo is not all_pairs and len(todo) <= _UNBATCHED_PAIRS:
+            fd_h, fd_h2 = _finite_differences_unbatched(f, plan, sub, steps)
+        else:
+            fd_h, fd_h2 = _finite_differences(f, plan, sub, steps, len(pairs))
         fd_r = (4 * fd_h2 - fd_h) / 3
         for q, p in enumerate(todo):
             k, j = pairs[p]
-            rtol, atol = _tols(cfg, dts[j])
-            eps = float(jnp.finfo(dts[j]).eps)
+            rtol, atol = _tols(cfg, plan.dts[j])
+            eps = float(jnp.finfo(plan.dts[j]).eps)
             step = steps[q]
             with np.errstate(invalid="ignore", over="ignore"):
                 if "fwd" in mode_list:
                     spread = 2 * float(np.max(np.abs(fd_h[q] - fd_h2[q])))
                     floor = 3 * _ROUNDOFF * eps * float(np.max(absf)) / step
-                    results["fwd", p].append(_judge(jv[p], fd_r[q], spread + floor, atol, rtol))
+                    results["fwd", p].append(
+                        _judge(ad.jv[p], fd_r[q], spread + floor, atol, rtol)  # type: ignore[index]
+                    )
                 if "rev" in mode_list:
-                    spread = 2 * abs(float((fd_h[q] - fd_h2[q]) @ u))
+                    spread = 2 * abs(float((fd_h[q] - fd_h2[q]) @ plan.u))
                     # Round-off of the n_out outputs adds up like independent errors:
                     # an RMS sum, not Σ|u||f| (which would hide a wrong VJP behind a
                     # large output, the failure of a normalisation by Σ|fd||u|).
-                    floor = 3 * _ROUNDOFF * eps * float(np.linalg.norm(u * absf)) / step
+                    floor = 3 * _ROUNDOFF * eps * float(np.linalg.norm(plan.u * absf)) / step
+                    ip = float(fd_r[q] @ plan.u)
                     results["rev", p].append(
-                        _judge(ip_rev[k, j], float(fd_r[q] @ u), spread + floor, atol, rtol)
+                        _judge(ad.ip_rev[k, j], ip, spread + floor, atol, rtol)  # type: ignore[index]
                     )
                 roundoff_bound[p] = floor > spread
         todo = [p for p in todo if any(results[m, p][-1][0] != "ok" for m in mode_list)]
@@ -476,18 +578,59 @@ def _first_order(f, args, modes, rng, order, cfg: _Config, names) -> list[LeafCh
         for p in todo:
             grow = roundoff_bound[p] and scale[p] == 1.0
             scale[p] = scale[p] * _SHRINK if grow else scale[p] / _SHRINK
+    return results
 
+
+def _skipped(mode: str, order: int, name: str, note: str, err: float = 0.0) -> LeafCheck:
+    return LeafCheck(mode, order, name, err, err, 0.0, "skipped", note)
+
+
+def _first_order(
+    f: Callable,
+    args: tuple,
+    modes: Sequence[str],
+    rng: np.random.Generator,
+    order: int,
+    cfg: _Config,
+    names: list[str],
+) -> list[LeafCheck]:
+    """The checks of ``f``'s first derivatives: one row per (leaf, mode)."""
+    what = "f" if order == 1 else "the derivative of f (order 2)"
+    plan = _plan(args, _output_shape(f, args, what), rng, cfg, names)
+    rows = {
+        (m, i): _skipped(m, order, plan.names[i], note)
+        for i, note in plan.skipped.items()
+        for m in modes
+    }
+    if plan.fidx:
+        rows.update(_checked_rows(f, plan, modes, order, cfg))
+    return [rows[m, i] for i in range(len(plan.leaves)) for m in modes]
+
+
+def _checked_rows(
+    f: Callable, plan: _Plan, modes: Sequence[str], order: int, cfg: _Config
+) -> dict[tuple[str, int], LeafCheck]:
+    """Steps 2 to 4 for the checked leaves: autodiff, finite differences, one row each."""
+    ad = _autodiff(plan.of_floats(f), plan, modes)
+    nan = float("nan")
+    if ad.prim is None:  # forward mode only, and it does not exist for f
+        return {
+            (m, i): _skipped(m, order, plan.names[i], ad.fwd_note, nan)
+            for m in modes
+            for i in plan.fidx
+        }
+    mode_list = [m for m in modes if not (m == "fwd" and (ad.fwd_note or ad.jv is None))]
+    results = _fd_rounds(f, plan, ad, mode_list, cfg)
+    rows = {}
     for m in modes:
-        for j, i in enumerate(fidx):
-            if m == "fwd" and fwd_note:
-                checks[m, i] = LeafCheck(
-                    m, order, leaf_names[i], np.nan, np.nan, 0.0, None, fwd_note
-                )
+        for j, i in enumerate(plan.fidx):
+            if m not in mode_list:
+                rows[m, i] = _skipped(m, order, plan.names[i], ad.fwd_note, nan)
                 continue
-            rtol, atol = _tols(cfg, dts[j])
-            verdicts = [_pick(results[m, p]) for p, (_, jj) in enumerate(pairs) if jj == j]
-            checks[m, i] = _leaf_verdict(m, order, leaf_names[i], verdicts, rtol)
-    return [checks[m, i] for i in range(len(leaves)) for m in modes]
+            rtol, _ = _tols(cfg, plan.dts[j])
+            verdicts = [_pick(results[m, p]) for p, (_, jj) in enumerate(plan.pairs) if jj == j]
+            rows[m, i] = _leaf_verdict(m, order, plan.names[i], verdicts)
+    return rows
 
 
 def _tols(cfg: _Config, dt: np.dtype) -> tuple[float, float]:
@@ -496,8 +639,8 @@ def _tols(cfg: _Config, dt: np.dtype) -> tuple[float, float]:
     return rtol, atol
 
 
-def _leaf_verdict(mode, order, name, verdicts, rtol) -> LeafCheck:
-    """One row from the K directions: FAIL if any fails, ok if some are ok and none fails."""
+def _leaf_verdict(mode: str, order: int, name: str, verdicts: list[tuple]) -> LeafCheck:
+    """Step 4, one row from the K directions: FAIL if any fails, else ok if some are ok."""
     decided = [v for v in verdicts if v[0] in ("ok", "FAIL")]
     if decided:
         worst = max(
@@ -511,17 +654,20 @@ def _leaf_verdict(mode, order, name, verdicts, rtol) -> LeafCheck:
         left = len(verdicts) - len(decided)
         note = f"{left} of {len(verdicts)} directions not resolved" if left else ""
         return LeafCheck(
-            mode, order, name, worst[1], worst[2], worst[3], status == "ok", note, status
+            mode, order, name, float(worst[1]), float(worst[2]), float(worst[3]), status, note
         )
+    nan = float("nan")
     if all(v[0] == "nonfinite" for v in verdicts):
         note = "f is not finite at x ± h v at every step tried"
-        return LeafCheck(mode, order, name, np.nan, np.nan, np.nan, None, note, "undetermined")
+        return LeafCheck(mode, order, name, nan, nan, nan, "undetermined", note)
     best = min((v for v in verdicts if v[0] == "undetermined"), key=lambda v: v[4])
     note = (
         f"finite differences too noisy: noise {best[4]:.1e} of |b| > "
         f"{_RESOLVE:g} rtol at every step tried"
     )
-    return LeafCheck(mode, order, name, best[1], best[2], best[3], None, note, "undetermined")
+    return LeafCheck(
+        mode, order, name, float(best[1]), float(best[2]), float(best[3]), "undetermined", note
+    )
 
 
 def _worst(dtypes: Sequence[Any]) -> np.dtype:
@@ -532,15 +678,13 @@ def check_grads(
     f: Callable[..., PyTree],
     args: Sequence[PyTree],
     order: int = 1,
-    modes: Sequence[str] = ("fwd", "rev"),
+    modes: str | Sequence[str] = ("fwd", "rev"),
     *,
-    eps: float | None = None,
     step: float | None = None,
     atol: float | None = None,
     rtol: float | None = None,
     directions: int = 2,
     key: jax.Array | int | None = None,
-    raise_on_fail: bool = False,
 ) -> GradCheckReport:
     r"""Check jax's derivatives of ``f`` at ``args`` against finite differences, leaf by leaf.
 
@@ -562,8 +706,10 @@ def check_grads(
     :math:`x \mapsto J(x) v` (forward over forward) and :math:`x \mapsto J(x)^\top u`
     (reverse over reverse): second derivatives.
 
-    No ``jax.jit`` is applied to ``f`` (each call sees it as it is now; ``f`` may be
-    jitted by the caller); the perturbed evaluations of one call run as one ``jax.vmap``.
+    The verdict is a field of the report (``report.verdict``, ``report.ok``); a failed check
+    raises nothing by itself: call ``report.raise_if_failed()`` for an exception. No
+    ``jax.jit`` is applied to ``f`` (each call sees it as it is now; ``f`` may be jitted by
+    the caller); the perturbed evaluations of one call run as one ``jax.vmap``.
 
     Args:
         f: a function of the positional arguments ``*args`` returning a non-empty pytree
@@ -571,44 +717,58 @@ def check_grads(
         args: the positional arguments, a tuple (``(params, x, y)``; ``(x,)`` for one).
         order: 1 (first derivatives) or 2 (also second derivatives).
         modes: any of ``"fwd"`` and ``"rev"``.
-        eps: the finite-difference step relative to the leaf's RMS (the leaf's own size
+        step: the finite-difference step relative to the leaf's RMS (the leaf's own size
             when it is 0); default by dtype: 2e-2 for float32, 1e-3 for float64.
-        step: the same as ``eps`` (a clearer name); give one of the two.
         atol: absolute tolerance on the compared numbers (default 0: scale-free).
         rtol: relative tolerance (default by dtype, never looser than
             ``jax.test_util.check_grads``: 2e-3 for float32, 1e-6 for float64, 1e-2 for
             float16, 1e-1 for bfloat16).
         directions: random directions per leaf (default 2).
         key: PRNG key or integer seed for the random directions (default 0).
-        raise_on_fail: raise :class:`GradientCheckError` (carrying the report) unless the
-            report passed.
 
     Returns:
-        A :class:`GradCheckReport`; ``report.passed``, ``report.failures``,
-        ``report.undetermined``, and ``print(report)`` shows a table naming each leaf
+        A :class:`GradCheckReport`: ``report.verdict`` ("passed", "failed", "undetermined"
+        or "nothing checked"), ``report.ok``, ``report.failures``, ``report.undetermined``,
+        ``report.raise_if_failed()``; ``print(report)`` shows a table naming each leaf
         (``params['w']``).
 
     Raises:
-        InputError: for a bad ``order``, ``modes``, ``eps``/``step``, ``atol``/``rtol``,
-            ``directions`` or ``key``; ``args`` that is not a tuple or holds complex or
-            non-numeric leaves; ``f`` returning None, no arrays, an empty, complex or
-            integer array; or when called under ``jax.jit``/``vmap`` (it needs values).
-        GradientCheckError: if ``raise_on_fail`` and the report did not pass.
+        InputError: for a bad ``order``, ``modes``, ``step``, ``atol``/``rtol``,
+            ``directions`` or ``key``; ``f`` not accepting ``len(args)`` arguments; ``args``
+            that is not a tuple, is empty, or holds complex or non-numeric leaves or values
+            past the active float's range (use ``diffprog.float64()``); ``f`` returning None,
+            no arrays, an empty, complex or integer array; or when called under
+            ``jax.jit``/``vmap`` (it needs values).
 
     Example:
         >>> import jax.numpy as jnp
         >>> from diffprog import check_grads
         >>> report = check_grads(lambda p, x: jnp.sum(jnp.tanh(p["w"] * x + p["b"])),
         ...                      ({"w": jnp.ones(3), "b": 0.5}, jnp.arange(3.0)))
-        >>> report.passed, len(report.checks)
-        (True, 6)
+        >>> report.verdict, len(report.checks)
+        ('passed', 6)
     """
     name = "check_grads"
-    check_callable(name, "f", f)
+    modes = _check_modes(name, modes)
     order = check_int(name, "order", order, least=1, most=2)
+    cfg = _check_config(name, step, atol, rtol, directions)
+    args = _check_args(name, f, args)
+    rng = np.random.default_rng(_seed(key))
+    names = _arg_names(f)
+    # Full float32 matmuls on GPU (TF32) and TPU (bfloat16 passes); CPU matmuls are full
+    # precision already, and asking for "highest" there only slows batched matmuls down.
+    precision = "highest" if jax.default_backend() != "cpu" else None
+    with jax.default_matmul_precision(precision):
+        checks = _first_order(f, args, modes, rng, 1, cfg, names)
+        if order == 2:
+            checks += _second_order(f, args, modes, rng, cfg, names)
+    return GradCheckReport(tuple(checks))
+
+
+def _check_modes(name: str, modes: Any) -> tuple[str, ...]:
     modes = (modes,) if isinstance(modes, str) else modes
     if (
-        not isinstance(modes, (tuple, list))
+        not isinstance(modes, tuple | list)
         or not modes
         or any(not isinstance(m, str) or m not in ("fwd", "rev") for m in modes)
     ):
@@ -617,28 +777,29 @@ def check_grads(
             f"modes must be a non-empty subset of ('fwd', 'rev'), got {modes!r}",
             "Pass modes=('fwd', 'rev'), modes='fwd' or modes='rev'",
         )
-    modes = tuple(dict.fromkeys(modes))
-    if eps is not None and step is not None:
-        raise fail(
-            name,
-            f"eps and step are the same setting, got both (eps={eps!r}, step={step!r})",
-            "Pass only step=",
-        )
-    arg_name = "eps" if eps is not None else "step"
-    step = eps if eps is not None else step
+    return tuple(dict.fromkeys(modes))
+
+
+def _check_config(name: str, step: Any, atol: Any, rtol: Any, directions: Any) -> _Config:
     if step is not None:
         check_positive(
-            name,
-            arg_name,
-            step,
-            f"Pass a relative step such as {arg_name}=1e-2, or None for the default",
+            name, "step", step, "Pass a relative step such as step=1e-2, or None for the default"
         )
-        step = float(step)
     for tol_name, tol in (("atol", atol), ("rtol", rtol)):
         if tol is not None:
             check_nonnegative(name, tol_name, tol, f"Pass {tol_name}=None for the default")
-    directions = check_int(name, "directions", directions, least=1)
-    if not isinstance(args, (tuple, list)):
+    return _Config(
+        None if step is None else float(step),
+        None if atol is None else float(atol),
+        None if rtol is None else float(rtol),
+        check_int(name, "directions", directions, least=1),
+    )
+
+
+def _check_args(name: str, f: Any, args: Any) -> tuple:
+    """``args`` a tuple of concrete real arrays that fit the active float; ``f`` takes them."""
+    check_callable(name, "f", f)
+    if not isinstance(args, tuple | list):
         raise fail(
             name,
             "args must be the tuple of positional arguments, e.g. (x,) or "
@@ -646,6 +807,8 @@ def check_grads(
             "Wrap a single argument: (x,)",
         )
     args = tuple(args)
+    example = "x" if len(args) == 1 else ", ".join(f"a{i}" for i in range(len(args)))
+    check_arity(name, "f", f, len(args), example)
     if is_tracer(args):
         raise fail(
             name,
@@ -655,43 +818,21 @@ def check_grads(
         )
     for path, leaf in jax.tree_util.tree_flatten_with_path(args)[0]:
         where = "args" + jax.tree_util.keystr(path)
-        try:
-            dtype = jnp.result_type(leaf)
-        except TypeError as err:
-            raise fail(
-                name, f"{where} must be an array or a number, got {type(leaf).__name__}"
-            ) from err
-        if jnp.issubdtype(dtype, jnp.complexfloating):
-            raise fail(
-                name,
-                f"{where} is complex (dtype {dtype})",
-                "Split a complex parameter into its real and imaginary parts",
-            )
-    rng = np.random.default_rng(_seed(key))
-    cfg = _Config(
-        step,
-        None if atol is None else float(atol),
-        None if rtol is None else float(rtol),
-        directions,
-    )
-    names = _arg_names(f)
-    # Full float32 matmuls on GPU (TF32) and TPU (bfloat16 passes); CPU matmuls are full
-    # precision already, and asking for "highest" there only slows batched matmuls down.
-    precision = "highest" if jax.default_backend() != "cpu" else None
-    with jax.default_matmul_precision(precision):
-        checks = _first_order(f, args, modes, rng, 1, cfg, names)
-        if order == 2:
-            checks += _second_order(f, args, modes, rng, cfg, names)
-    report = GradCheckReport(tuple(checks))
-    if raise_on_fail and not report.passed:
-        raise GradientCheckError(report)
-    return report
+        check_real_floating(name, where, leaf)  # refuses complex, strings, objects
+        check_representable(name, where, leaf)
+    if not jax.tree.leaves(args):
+        raise fail(
+            name,
+            f"args holds no arrays (got {args!r})",
+            "Pass the point to check at, e.g. check_grads(f, (x,))",
+        )
+    return args
 
 
 def _seed(key: Any) -> list[int]:
     if key is None:
         return [0]
-    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+    if isinstance(key, int | np.integer) and not isinstance(key, bool):
         return [int(key) % 2**63]
     try:
         data = (
@@ -710,7 +851,14 @@ def _seed(key: Any) -> list[int]:
         ) from err
 
 
-def _second_order(f, args, modes, rng, cfg, names) -> list[LeafCheck]:
+def _second_order(
+    f: Callable,
+    args: tuple,
+    modes: Sequence[str],
+    rng: np.random.Generator,
+    cfg: _Config,
+    names: list[str],
+) -> list[LeafCheck]:
     checks = []
     if "fwd" in modes:
         v = jax.tree.map(
@@ -720,17 +868,23 @@ def _second_order(f, args, modes, rng, cfg, names) -> list[LeafCheck]:
             args,
             _random_like(rng, args),
         )
-        f_jvp = lambda *a: jax.jvp(f, a, v)[1]
+
+        def f_jvp(*a: PyTree) -> PyTree:
+            return jax.jvp(f, a, v)[1]
+
         try:
             jax.eval_shape(f_jvp, *args)
         except TypeError as err:
             note = str(err).splitlines()[0][:80]
-            checks.append(LeafCheck("fwd", 2, "*", np.nan, np.nan, 0.0, None, note))
+            checks.append(_skipped("fwd", 2, "*", note, float("nan")))
         else:
             checks += _first_order(f_jvp, args, ("fwd",), rng, 2, cfg, names)
     if "rev" in modes:
         u = _random_like(rng, jax.eval_shape(f, *args))
-        f_vjp = lambda *a: _float_leaves(jax.vjp(f, *a)[1](u))
+
+        def f_vjp(*a: PyTree) -> list:
+            return _float_leaves(jax.vjp(f, *a)[1](u))
+
         checks += _first_order(f_vjp, args, ("rev",), rng, 2, cfg, names)
     return checks
 
@@ -758,7 +912,9 @@ def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
         ``∇²f(x) v``, a pytree like ``x``.
 
     Raises:
-        InputError: if ``f`` is not callable or ``v`` is not shaped like ``x``.
+        InputError: if ``f`` is not a function of one argument, ``x`` or ``v`` holds
+            complex or non-numeric leaves (integers are promoted to floats), ``v`` is not
+            shaped like ``x``, or ``f`` does not return a real scalar.
 
     Example:
         >>> import jax.numpy as jnp
@@ -766,9 +922,11 @@ def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
         >>> hvp(lambda x: jnp.sum(x**3), jnp.array([1.0, 2.0]), jnp.array([1.0, 1.0]))
         Array([ 6., 12.], dtype=float32)
     """
-    check_callable("hvp", "f", f)
+    check_arity("hvp", "f", f, 1)
+    x = check_real_floating("hvp", "x", x)
+    v = check_real_floating("hvp", "v", v)
     sx, sv = jax.tree.structure(x), jax.tree.structure(v)
-    if sx != sv:
+    if sx != sv:  # type: ignore[operator]
         raise fail(
             "hvp",
             f"v must be a pytree like x; x is {sx}, v is {sv}",
@@ -782,7 +940,45 @@ def hvp(f: Callable[[PyTree], jax.Array], x: PyTree, v: PyTree) -> PyTree:
                 f"v's has {jnp.shape(b)}",
             )
     v = jax.tree.map(lambda a, b: jnp.asarray(b, jnp.result_type(a)), x, v)
-    return jax.jvp(jax.grad(f), (x,), (v,))[1]
+    return jax.jvp(jax.grad(_scalar_output("hvp", "f", f)), (x,), (v,))[1]
+
+
+def _scalar_output(func: str, name: str, f: Callable) -> Callable:
+    """``f`` with its output checked where jax first sees it: a real scalar, else InputError."""
+
+    def checked(*args: Any) -> jax.Array:
+        return check_output(func, name, f(*args), scalar=True)
+
+    return checked
+
+
+def _array_output(func: str, name: str, f: Callable) -> Callable:
+    """``f`` with its output checked: a non-empty pytree of real floating-point arrays."""
+
+    def checked(*args: Any) -> PyTree:
+        out = f(*args)
+        _check_output_tree(func, name, out)
+        return out
+
+    return checked
+
+
+def _check_output_tree(func: str, name: str, out: Any) -> None:
+    if out is None or not jax.tree.leaves(out):
+        raise fail(
+            func,
+            f"{name} returned {'None' if out is None else 'no arrays'}",
+            "Return a jax array or a pytree of arrays"
+            + (" (did you forget `return`?)" if out is None else ""),
+        )
+    for leaf in jax.tree.leaves(out):
+        check_output(func, name, leaf)
+        if not _is_float(jnp.result_type(leaf)):
+            raise fail(
+                func,
+                f"{name} returned a {jnp.result_type(leaf)} leaf; it must return floats",
+                "Return the floating-point quantity being differentiated",
+            )
 
 
 def _argnums(func: str, argnums: Any) -> tuple[int, ...]:
@@ -810,6 +1006,16 @@ def _check_argnums_in_range(func: str, nums: tuple[int, ...], args: tuple) -> No
             )
 
 
+def _check_jacobian_args(func: str, f: Callable, nums: tuple[int, ...], args: tuple) -> tuple:
+    """``f`` accepts ``args``; the differentiated ones are real (integers promoted to floats)."""
+    check_arity(func, "f", f, len(args), "x" if len(args) == 1 else f"{len(args)} arguments")
+    _check_argnums_in_range(func, nums, args)
+    out = list(args)
+    for a in nums:
+        out[a] = check_real_floating(func, f"args[{a}]", args[a])
+    return tuple(out)
+
+
 def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int | Sequence[int] = 0) -> str:
     r"""``"fwd"`` or ``"rev"``: the cheaper mode for the Jacobian of ``f`` at ``args``' shapes.
 
@@ -817,8 +1023,18 @@ def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int | Sequen
     so forward mode wins when there are no more inputs than outputs
     (:math:`n_\text{in} \le n_\text{out}`). ``argnums`` may be a tuple, as in jax.
 
+    Args:
+        f: the function, of ``len(args)`` positional arguments.
+        *args: the arguments (their shapes and dtypes are what count).
+        argnums: the argument (an int) or arguments (a tuple of ints) of the Jacobian.
+
+    Returns:
+        ``"fwd"`` or ``"rev"``.
+
     Raises:
-        InputError: for a bad ``argnums`` or a non-callable ``f``.
+        InputError: for a bad ``argnums``, an ``f`` that is not a function of ``len(args)``
+            arguments or that returns None, strings, complex or integer arrays, or a
+            differentiated argument that holds complex or non-numeric leaves.
 
     Example:
         >>> import jax.numpy as jnp
@@ -826,11 +1042,14 @@ def jacobian_mode(f: Callable[..., PyTree], *args: PyTree, argnums: int | Sequen
         >>> jacobian_mode(lambda x: jnp.sum(x**2), jnp.ones(100))
         'rev'
     """
-    check_callable("jacobian_mode", "f", f)
     nums = _argnums("jacobian_mode", argnums)
-    _check_argnums_in_range("jacobian_mode", nums, args)
+    args = _check_jacobian_args("jacobian_mode", f, nums, args)
+    return _cheaper_mode("jacobian_mode", f, nums, args)
+
+
+def _cheaper_mode(func: str, f: Callable, nums: tuple[int, ...], args: tuple) -> str:
     n_in = sum(int(np.prod(jnp.shape(x))) for a in nums for x in jax.tree.leaves(args[a]))
-    out = jax.eval_shape(f, *args)
+    out = jax.eval_shape(_array_output(func, "f", f), *args)
     n_out = sum(int(np.prod(o.shape)) for o in jax.tree.leaves(out))
     return "fwd" if n_in <= n_out else "rev"
 
@@ -854,7 +1073,10 @@ def jacobian(
         It works under the caller's ``jit``/``vmap``.
 
     Raises:
-        InputError: for a non-callable ``f``, a bad ``argnums`` or an unknown ``mode``.
+        InputError: for a non-callable ``f``, a bad ``argnums`` or an unknown ``mode``;
+            when the returned function is called, for arguments ``f`` does not accept, a
+            differentiated argument holding complex or non-numeric leaves (integers are
+            promoted to floats), or ``f`` returning None, strings, complex or integer arrays.
 
     Example:
         >>> import jax.numpy as jnp
@@ -870,9 +1092,10 @@ def jacobian(
     jax_argnums = nums if isinstance(argnums, (tuple, list)) else nums[0]
 
     def jac(*args: PyTree) -> PyTree:
-        _check_argnums_in_range("jacobian", nums, args)
-        m = jacobian_mode(f, *args, argnums=nums) if mode == "auto" else mode
-        return (jax.jacfwd if m == "fwd" else jax.jacrev)(f, argnums=jax_argnums)(*args)
+        args = _check_jacobian_args("jacobian", f, nums, args)
+        m = _cheaper_mode("jacobian", f, nums, args) if mode == "auto" else mode
+        checked = _array_output("jacobian", "f", f)
+        return (jax.jacfwd if m == "fwd" else jax.jacrev)(checked, argnums=jax_argnums)(*args)
 
     return jac
 
@@ -891,7 +1114,9 @@ def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: ja
         A pytree like ``params`` with a leading batch axis on every leaf.
 
     Raises:
-        InputError: if ``loss`` is not callable, no batch is given, a batch leaf has no
+        InputError: if ``loss`` is not a function of ``1 + len(batch)`` arguments or does
+            not return a real scalar, ``params`` holds complex or non-numeric leaves
+            (integers are promoted to floats), no batch is given, a batch leaf has no
             leading axis, or the batch arrays differ in length.
 
     Example:
@@ -927,5 +1152,8 @@ def per_example_grads(loss: Callable[..., jax.Array], params: PyTree, *batch: ja
             f"batch arrays have different lengths {sorted(sizes)}",
             "Give every batch array the same number of examples (leading axis)",
         )
+    check_arity("per_example_grads", "loss", loss, 1 + len(batch), "params, *example")
+    params = check_real_floating("per_example_grads", "params", params)
     in_axes = (None,) + (0,) * len(batch)
-    return jax.vmap(jax.grad(loss), in_axes=in_axes)(params, *batch)
+    checked = _scalar_output("per_example_grads", "loss", loss)
+    return jax.vmap(jax.grad(checked), in_axes=in_axes)(params, *batch)

@@ -45,7 +45,7 @@ X = jnp.array([1.0, 2.0, -0.5])
 
 def test_wrong_custom_gradient_is_caught_and_named():
     report = check_grads(loss_with(scaled_wrong(1.5)), (PARAMS, X), modes=("rev",))
-    assert not report.passed
+    assert not report.ok
     failed = {c.leaf for c in report.failures}
     # b enters through the wrong rule, and so does x (through b * x); w and c do not.
     assert failed == {"params['b']", "x"}
@@ -55,20 +55,39 @@ def test_wrong_custom_gradient_is_caught_and_named():
 
 def test_right_custom_gradient_passes():
     report = check_grads(loss_with(scaled_wrong(1.0)), (PARAMS, X), modes=("rev",), order=2)
-    assert report.passed, str(report)
+    assert report.ok, str(report)
 
 
 def test_forward_mode_on_custom_vjp_is_skipped_not_passed():
     report = check_grads(loss_with(scaled_wrong(1.0)), (PARAMS, X))
     fwd = [c for c in report.checks if c.mode == "fwd"]
-    assert fwd and all(c.passed is None and "custom_vjp" in c.note for c in fwd)
+    assert fwd and all(c.status == "skipped" and "custom_vjp" in c.note for c in fwd)
     assert "skipped" in str(report)
 
 
-def test_raise_on_fail_carries_the_report():
+def test_the_verdict_is_a_field_and_raise_if_failed_carries_the_report():
+    report = check_grads(loss_with(scaled_wrong(-1.0)), (PARAMS, X), modes="rev")
+    assert report.verdict == "failed" and not report.ok  # no exception by itself
     with pytest.raises(GradientCheckError, match=r"params\['b'\]") as info:
-        check_grads(loss_with(scaled_wrong(-1.0)), (PARAMS, X), modes="rev", raise_on_fail=True)
-    assert not info.value.report.passed
+        report.raise_if_failed()
+    assert info.value.report is report
+    good = check_grads(loss_with(scaled_wrong(1.0)), (PARAMS, X), modes="rev")
+    assert good.verdict == "passed" and good.raise_if_failed() is good
+    assert all(c.ok for c in good.checks)
+
+
+def test_the_report_is_a_frozen_pytree_with_a_one_line_repr():
+    report = check_grads(loss_with(scaled_wrong(1.5)), (PARAMS, X), modes="rev")
+    assert repr(report) == "GradCheckReport(FAILED: params['b'], x; 4 checks)"
+    assert "\n" not in repr(report.checks[0]) and "status='FAIL'" in repr(report.failures[0])
+    with pytest.raises(AttributeError):
+        report.verdict = "passed"  # frozen
+    # a pytree: the error numbers are leaves, the verdict and names are metadata
+    doubled = jax.tree.map(lambda e: 2 * e, report)
+    assert doubled.verdict == "failed" and doubled.checks[0].leaf == report.checks[0].leaf
+    assert doubled.checks[1].max_abs_err == 2 * report.checks[1].max_abs_err
+    with pytest.raises(TypeError, match="raise_on_fail"):
+        check_grads(loss_with(scaled_wrong(1.0)), (PARAMS, X), raise_on_fail=True)
 
 
 def test_wrong_custom_jvp_is_caught_in_forward_mode():
@@ -93,7 +112,7 @@ def test_wrong_second_derivative_is_caught_at_order_2_only():
         return x**3, jax.lax.stop_gradient(3 * x**2) * dx  # drops d(3x²)/dx
 
     f = lambda x: jnp.sum(cube(x))
-    assert check_grads(f, (jnp.array([0.5, 1.5]),)).passed
+    assert check_grads(f, (jnp.array([0.5, 1.5]),)).ok
     report = check_grads(f, (jnp.array([0.5, 1.5]),), order=2)
     assert {c.order for c in report.failures} == {2}
 
@@ -114,28 +133,28 @@ def test_right_gradients_pass_float32_and_float64(fn, n, x64):
     else:
         report = check_grads(f, (x,), order=2)
         bound = 1e-2  # rtol 2e-3 (jax's float32 default) plus at most 4 rtol of noise
-    assert report.passed, str(report)
+    assert report.ok, str(report)
     assert all(c.max_rel_err <= c.tol <= bound for c in report.checks), str(report)
 
 
 def test_float64_tolerance_catches_a_small_error_float32_would_miss():
     slightly = scaled_wrong(1.0 + 1e-4)
     f = lambda x: jnp.sum(slightly(x))
-    assert check_grads(f, (jnp.array([0.3, 0.9]),), modes="rev").passed  # within float32 noise
+    assert check_grads(f, (jnp.array([0.3, 0.9]),), modes="rev").ok  # within float32 noise
     with diffprog.float64():
-        assert not check_grads(f, (jnp.array([0.3, 0.9], jnp.float64),), modes="rev").passed
+        assert not check_grads(f, (jnp.array([0.3, 0.9], jnp.float64),), modes="rev").ok
 
 
 def test_integer_leaves_are_skipped_and_named():
     f = lambda x, n: jnp.sum(x**2) * n
     report = check_grads(f, (jnp.ones(3), 3))
-    assert report.passed
+    assert report.ok
     assert [c.note for c in report.checks if c.leaf == "n"] == ["int32 leaf", "int32 leaf"]
 
 
 def test_pytree_outputs():
     f = lambda p: {"a": jnp.sin(p["u"]), "b": (p["u"] * p["v"], p["v"] ** 2)}
-    assert check_grads(f, ({"u": jnp.ones(3), "v": jnp.float32(2.0)},), order=2).passed
+    assert check_grads(f, ({"u": jnp.ones(3), "v": jnp.float32(2.0)},), order=2).ok
 
 
 def test_bad_arguments_are_explained():
@@ -146,11 +165,10 @@ def test_bad_arguments_are_explained():
         (dict(order=True), "order must be an integer"),
         (dict(modes=("backward",)), r"modes must be a non-empty subset of \('fwd', 'rev'\)"),
         (dict(modes=()), "modes must be a non-empty subset"),
-        (dict(eps=0.0), "eps must be a finite number > 0, got 0.0"),
-        (dict(eps=-1e-3), "eps must be a finite number > 0"),
-        (dict(eps=float("nan")), "eps must be a finite number > 0, got nan"),
+        (dict(step=0.0), "step must be a finite number > 0, got 0.0"),
+        (dict(step=-1e-3), "step must be a finite number > 0"),
+        (dict(step=float("nan")), "step must be a finite number > 0, got nan"),
         (dict(step=float("inf")), "step must be a finite number > 0, got inf"),
-        (dict(eps=1e-2, step=1e-2), "eps and step are the same setting"),
         (dict(atol=-1.0), "atol must be a finite number >= 0"),
         (dict(rtol=float("inf")), "rtol must be a finite number >= 0"),
         (dict(directions=0), "directions must be >= 1"),
@@ -163,8 +181,14 @@ def test_bad_arguments_are_explained():
         check_grads(f, jnp.ones(2))
     with pytest.raises(InputError, match="f must be a callable"):
         check_grads("sum", x)
-    with pytest.raises(InputError, match="args\\[0\\] is complex"):
+    with pytest.raises(InputError, match="args\\[0\\] must be real, got dtype complex64"):
         check_grads(lambda z: jnp.abs(z) ** 2, (jnp.ones(2, jnp.complex64),))
+    with pytest.raises(InputError, match=r"f must accept 2 positional arguments"):
+        check_grads(f, (jnp.ones(2), jnp.ones(2)))
+    with pytest.raises(InputError, match="args holds no arrays"):
+        check_grads(lambda: jnp.float32(1.0), ())
+    with pytest.raises(InputError, match=r"past the largest float32.*diffprog.float64\(\)"):
+        check_grads(f, (np.array([1e300, 0.0]),))
 
 
 @pytest.mark.parametrize(
@@ -184,16 +208,19 @@ def test_outputs_that_cannot_be_checked_are_refused(bad_f, message):
         check_grads(bad_f, (jnp.ones(2),))
 
 
-def test_step_is_a_clearer_name_for_eps():
+def test_the_step_is_step_not_eps():
+    # eps is machine epsilon (diffprog.eps); the finite-difference step is step=
     f = lambda x: jnp.sum(jnp.sin(x) * x)
     x = (jnp.array([0.3, -1.1, 2.0]),)
-    assert str(check_grads(f, x, eps=5e-3)) == str(check_grads(f, x, step=5e-3))
+    assert check_grads(f, x, step=5e-3).ok
+    with pytest.raises(TypeError, match="eps"):
+        check_grads(f, x, eps=5e-3)
 
 
 def test_under_jit_it_asks_to_be_called_outside():
     f = lambda x: jnp.sum(x**2)
     with pytest.raises(InputError, match="called under jit, vmap or grad"):
-        jax.jit(lambda x: check_grads(f, (x,)).passed)(jnp.ones(2))
+        jax.jit(lambda x: check_grads(f, (x,)).ok)(jnp.ones(2))
 
 
 def test_the_users_jit_is_fine_and_nothing_is_cached_on_f():
@@ -209,8 +236,8 @@ def test_the_users_jit_is_fine_and_nothing_is_cached_on_f():
     )
     f = lambda x: jnp.sum(act(x) * jnp.arange(1.0, 4.0))
     x = (jnp.array([0.2, -0.4, 0.9]),)
-    assert check_grads(f, x, modes="rev").passed
-    assert check_grads(jax.jit(f), x, modes="rev").passed  # the user's own jit
+    assert check_grads(f, x, modes="rev").ok
+    assert check_grads(jax.jit(f), x, modes="rev").ok  # the user's own jit
     state["factor"] = 1.5
     assert {c.leaf for c in check_grads(f, x, modes="rev").failures} == {"x"}
 
@@ -220,14 +247,14 @@ def test_a_report_prints_ok_only_within_the_tolerance_it_shows():
     for c in report.checks:
         if c.status == "ok":
             assert c.max_rel_err <= c.tol <= 1e-2, str(report)
-    assert "FAIL" in str(report) and not report.passed
+    assert "FAIL" in str(report) and not report.ok
 
 
 def test_undecidable_finite_differences_are_undetermined_not_ok():
     # sin(1e4 x) in float32 at |x| ~ 1: every step tried is many periods or pure round-off.
     f = lambda x: jnp.sum(jnp.sin(1e4 * x))
     report = check_grads(f, (jnp.array([0.7, -1.3, 2.1]),))
-    assert not report.passed and not report.failures
+    assert not report.ok and not report.failures
     assert report.undetermined and all(c.status == "undetermined" for c in report.checks)
     assert "gradient check undetermined: x" in str(report)
     assert "ok" not in str(report).split("\n", 1)[1]
@@ -311,3 +338,25 @@ def test_hvp_refuses_a_v_not_shaped_like_x():
         hvp(f, jnp.ones(3), jnp.ones(2))
     with pytest.raises(InputError, match="v must be a pytree like x"):
         hvp(f, {"a": jnp.ones(2)}, jnp.ones(2))
+
+
+def test_the_helpers_explain_bad_functions_and_promote_integers():
+    with pytest.raises(InputError, match="hvp: f must return a scalar, got shape"):
+        hvp(lambda v: v, jnp.ones(2), jnp.ones(2))
+    with pytest.raises(InputError, match="hvp: f must accept 1 positional argument"):
+        hvp(lambda a, b: a, jnp.ones(2), jnp.ones(2))
+    with pytest.raises(InputError, match="jacobian: f returned None.*forget `return`"):
+        jacobian(lambda v: None)(jnp.ones(2))
+    with pytest.raises(InputError, match="jacobian: f returned a int32 leaf"):
+        jacobian(lambda v: jnp.argsort(v))(jnp.ones(2))
+    with pytest.raises(InputError, match=r"jacobian_mode: args\[0\] must hold numbers"):
+        jacobian_mode(jnp.sin, "ab")
+    with pytest.raises(InputError, match="per_example_grads: loss must return a scalar"):
+        per_example_grads(lambda p, x: jnp.stack([p, p]), 1.0, jnp.ones(3))
+    # integers are promoted to floats (oracles: closed forms)
+    np.testing.assert_allclose(
+        hvp(lambda v: jnp.sum(v**3), jnp.array([1, 2]), jnp.array([1, 1])), [6.0, 12.0]
+    )
+    np.testing.assert_allclose(jacobian(lambda v: v**2)(jnp.array([1, 2])), np.diag([2.0, 4.0]))
+    got = per_example_grads(lambda p, x: (p * x) ** 2, 2, jnp.array([1.0, 3.0]))
+    np.testing.assert_allclose(got, [2 * 2 * 1.0**2, 2 * 2 * 3.0**2])  # d/dp (p x)^2 = 2 p x^2
