@@ -39,3 +39,11 @@ def test_pace_counts_a_known_tutorial(tmp_path):
 def test_every_tutorial_is_in_the_pace_table():
     numbers = {md.name.split("_")[0] for md in (ROOT / "tutorials").glob("[0-9][0-9]*_*.md")}
     assert numbers == {p.number for p in map(pace.pace, pace.tutorials())}
+
+
+def test_index_lists_every_tutorial():
+    """docs/index.md's toctree and course table name every tutorial (08b included)."""
+    text = (ROOT / "docs" / "index.md").read_text()
+    for md in pace.tutorials():
+        assert f"\ntutorials/{md.stem}\n" in text, f"{md.stem} is missing from the toctree"
+        assert f"{{doc}}`tutorials/{md.stem}`" in text, f"{md.stem} is missing from the table"
