@@ -34,7 +34,7 @@ def test_typical_wrong_answers_are_rejected(ex_id):
 def test_tutorials_and_bank_agree():
     """Every check("NN.k", ...) in a tutorial is registered, and every registered one is used."""
     used = set()
-    for md in (ROOT / "tutorials").glob("[0-9][0-9]_*.md"):
+    for md in (ROOT / "tutorials").glob("[0-9][0-9]*_*.md"):
         used |= set(re.findall(r"""check\(\s*["'](\d\d\.\d+)["']""", md.read_text()))
     assert used - set(EXERCISES) == set(), f"used but not registered: {used - set(EXERCISES)}"
     assert set(EXERCISES) - used == set(), (
@@ -43,7 +43,7 @@ def test_tutorials_and_bank_agree():
 
 
 def test_every_tutorial_has_self_checking_exercises():
-    for md in sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.md")):
+    for md in sorted((ROOT / "tutorials").glob("[0-9][0-9]*_*.md")):
         assert re.search(rf"""check\(\s*["']{md.name[:2]}\.""", md.read_text()), (
             f"{md.name} has no self-checking exercise (diffprog_course.exercises.check)"
         )

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TWINS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.md"))
+# Two digits, and a letter for a second part: 08_..., 08b_..., 09_...
+TWINS = sorted((ROOT / "tutorials").glob("[0-9][0-9]*_*.md"))
 IDS = [p.stem for p in TWINS]
 
 # Every tutorial has these parts, in this order (d2l's one shape).

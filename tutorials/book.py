@@ -42,11 +42,15 @@ CELL_TIMEOUT_S = 600
 
 
 def tutorial_paths(only: str | None = None) -> list[Path]:
-    """The tutorials' text twins in course order; ``only`` selects by number prefix ("02")."""
-    paths = sorted(p for p in HERE.glob("[0-9][0-9]_*.md"))
+    """The tutorials' text twins in course order; ``only`` selects by number prefix ("02").
+
+    A tutorial's number is two digits, with an optional letter for a second part ("08b"
+    follows "08"); ``only="08"`` selects both parts, ``only="08b"`` the second alone.
+    """
+    paths = sorted(p for p in HERE.glob("[0-9][0-9]*_*.md") if re.match(r"\d\d[a-z]?_", p.name))
     if only:
         wanted = {s.strip().zfill(2) for s in only.split(",")}
-        paths = [p for p in paths if p.name[:2] in wanted]
+        paths = [p for p in paths if p.name[:2] in wanted or p.name.split("_")[0] in wanted]
         if not paths:
             raise SystemExit(
                 f"no tutorial matches T={only!r}; known: {[p.name[:2] for p in tutorial_paths()]}"
@@ -81,7 +85,7 @@ def notebook_from_twin(md_path: Path):
     stem = md_path.stem
     collapsed = []
     for i, cell in enumerate(nb.cells):
-        cell.id = f"{stem[:2]}-{i:03d}"
+        cell.id = f"{stem.split('_')[0]}-{i:03d}"
         cell.metadata.pop("lines_to_next_cell", None)
         if cell.cell_type == "code":
             cell.outputs = []

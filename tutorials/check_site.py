@@ -172,7 +172,7 @@ def check_site(
 
     site = site.resolve()
     pages = site_pages(site)
-    tutorials = sorted((site / "tutorials").glob("[0-9][0-9]_*.html"))
+    tutorials = sorted((site / "tutorials").glob("[0-9][0-9]*_*.html"))
     executed = [p.stem for p in tutorials] if executed is None else executed
     reports: list[PageReport] = []
     shots.mkdir(parents=True, exist_ok=True)
@@ -256,7 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     executed = None
     if args.only:
         wanted = {s.strip().zfill(2) for s in args.only.split(",")}
-        executed = [p.stem for p in (site / "tutorials").glob("*.html") if p.name[:2] in wanted]
+        executed = [
+            p.stem
+            for p in (site / "tutorials").glob("*.html")
+            if p.name[:2] in wanted or p.name.split("_")[0] in wanted
+        ]
     if not (site / "index.html").exists():
         print(f"no site at {site}: run `make tutorial` first")
         return 2
