@@ -72,14 +72,18 @@ from .simulate import SimulationError, make_step, rollout
 __version__ = "0.1.0"
 
 
+_NAMESPACES = ("autodiff", "simulate")  # the subpackages public as namespaces
+
+
 def _public_names(namespace: dict[str, object]) -> list[str]:
     """The names this module binds for users: not ``_``-prefixed, and modules only when they
-    are subpackages (``limits``, bound as a side effect of importing from it, is not)."""
+    are the public namespaces (``limits`` or ``rules``, bound as a side effect of importing from
+    them, are not)."""
     return [
         name
         for name, value in namespace.items()
         if not name.startswith("_")
-        and (not isinstance(value, _types.ModuleType) or hasattr(value, "__path__"))
+        and (not isinstance(value, _types.ModuleType) or name in _NAMESPACES)
     ]
 
 

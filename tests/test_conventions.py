@@ -37,10 +37,7 @@ PACKAGES = ("diffprog", "diffprog_course")
 # Collisions being renamed in parallel branches (issue 16), each with its rename. The coordinator
 # empties this after merging them: each entry is a strict xfail, so a fixed one fails until removed.
 KNOWN_COLLISIONS: dict[str, str] = {
-    "check": "the gradient-check module diffprog.check becomes diffprog.gradcheck",
-    "derivative": "diffprog.autodiff.derivative (returns f') becomes diffprog.autodiff.deriv",
     "METHODS": "diffprog.simulate.integrators.METHODS (a dict) becomes INTEGRATORS",
-    "RULES": "diffprog.explain.RULES (derivative rules) is removed",
 }
 
 
@@ -118,7 +115,6 @@ def test_known_collision_is_renamed(name):
 STEPPING_MODULES = ("diffprog.optimize", "diffprog.simulate", "diffprog.parallel")
 KNOWN_PARAMETER_MISUSES: dict[str, str] = {
     "diffprog.limits.limit(num_steps)": "limit's count of points per side becomes num_points",
-    "diffprog.check.check_grads(eps)": "check_grads' finite-difference step is named step",
 }
 
 

@@ -200,6 +200,9 @@ def derivative(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return _deriv("autodiff.derivative", f)
 
 
+derivative.__deprecated__ = "use diffprog.autodiff.deriv"  # type: ignore[attr-defined]
+
+
 def grad_fwd(f: Callable[..., Any]) -> Callable[..., tuple]:
     """The gradient of a scalar function of ``n`` floats by forward mode: ``n`` passes.
 
