@@ -16,16 +16,6 @@ import types as _types
 from . import autodiff, simulate
 from ._progress import progress
 from ._validate import InputError
-from .gradcheck import (
-    GradCheckReport,
-    GradientCheckError,
-    LeafCheck,
-    check_grads,
-    hvp,
-    jacobian,
-    jacobian_mode,
-    per_example_grads,
-)
 from .costs import (
     bce_with_logits,
     bce_with_logits_grad,
@@ -41,6 +31,16 @@ from .costs import (
 )
 from .exhaustion import archimedes_bounds, polygon_area, riemann_sum
 from .explain import Trace, explain
+from .gradcheck import (
+    GradCheckReport,
+    GradientCheckError,
+    LeafCheck,
+    check_grads,
+    hvp,
+    jacobian,
+    jacobian_mode,
+    per_example_grads,
+)
 from .limits import LimitResult, limit
 from .models import linear, logistic, polynomial
 from .numdiff import (

@@ -68,9 +68,7 @@ def _repr(self: Any) -> str:
 
 
 @dataclass_transform(frozen_default=True)
-def result(
-    cls: type[T] | None = None, *, static: tuple[str, ...] = (), repr: bool = True
-) -> Any:
+def result(cls: type[T] | None = None, *, static: tuple[str, ...] = (), repr: bool = True) -> Any:
     """Make ``cls`` a result: a frozen dataclass, a pytree, with a readable repr.
 
     Args:

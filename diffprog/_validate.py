@@ -86,7 +86,7 @@ def check_choice(func: str, name: str, value: Any, allowed: Iterable[Any]) -> An
 
 
 def check_int(func: str, name: str, value: Any, least: int = 0, most: int | None = None) -> int:
-    """``value`` must be a Python/numpy integer (not bool, not float) with least <= value <= most."""
+    """``value`` must be a Python/numpy integer (not bool, not float), least <= value <= most."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         if isinstance(value, float) and value.is_integer():
             fix = f"Pass {name}={int(value)}"

@@ -1,4 +1,4 @@
-"""`make bench QUICK=1` runs as a smoke test: every benchmark produces sane rows (no timing asserts)."""
+"""`make bench QUICK=1` as a smoke test: every benchmark produces sane rows (no timing asserts)."""
 
 import json
 import math

@@ -35,7 +35,7 @@ tf = pytest.importorskip("tensorflow", reason=f"tensorflow {WHY}")
 
 RTOL, ATOL = 2e-5, 2e-5  # float32, against a float64 closed form
 
-# --------------------------------------------------------------------------- the same ops, three times
+# ----------------------------------------------------------------------- the same ops, three times
 
 OPS = {
     "jax": SimpleNamespace(
@@ -112,7 +112,7 @@ def grad_tf(f, p: np.ndarray) -> np.ndarray:
 
 GRADS = {"jax": grad_jax, "torch": grad_torch, "tf": grad_tf}
 
-# --------------------------------------------------------------------------- the table
+# --------------------------------------------------------------------------------------- the table
 
 # Fixed data for the costs and the layer (float32-exact values).
 X8 = np.arange(8.0)
@@ -248,7 +248,7 @@ def test_table_is_large_enough():
     assert len(CASES) >= 10
 
 
-# --------------------------------------------------------------------------- y = x^2 at x = 5
+# -------------------------------------------------------------------------------- y = x^2 at x = 5
 
 
 def test_square_at_five_is_ten_everywhere():
@@ -262,7 +262,7 @@ def test_square_at_five_is_ten_everywhere():
     assert float(tape.gradient(y, v)) == 10.0
 
 
-# --------------------------------------------------------------------------- the mapping table holds
+# ------------------------------------------------------------------------- the mapping table holds
 
 
 def _f_vec(o, x):
@@ -440,7 +440,7 @@ def test_jax_retraces_on_new_shapes_and_python_values():
     assert len(traces) == 2
 
 
-# --------------------------------------------------------------------------- the regression
+# ---------------------------------------------------------------------------------- the regression
 
 
 def _descent_numpy(lr=0.01, num_steps=1000):
@@ -484,7 +484,7 @@ def test_regression_descent_agrees_across_frameworks():
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
-# --------------------------------------------------------------------------- the benchmark's workloads
+# ----------------------------------------------------------------------- the benchmark's workloads
 
 
 def _energy_numpy(k, c, num_steps, x=1.0, v=0.0, dt=0.01):

@@ -1,4 +1,4 @@
-"""Every tutorial: in sync with its text twin, in the course's shape, and executed (errors fatal)."""
+"""Every tutorial: in sync with its text twin, in the course's shape, executed (errors fatal)."""
 
 from __future__ import annotations
 
