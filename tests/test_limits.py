@@ -323,10 +323,10 @@ def test_bad_input_is_explained():
         limit(jnp.sin, None)
     with pytest.raises(InputError, match="complex"):
         limit(lambda x: x + 1j, 0.0)
-    with pytest.raises(InputError, match="num_steps"):
-        limit(jnp.sin, 0.0, num_steps=2)
-    with pytest.raises(InputError, match="num_steps must be an integer"):
-        limit(jnp.sin, 0.0, num_steps=10.5)
+    with pytest.raises(InputError, match="num_points"):
+        limit(jnp.sin, 0.0, num_points=2)
+    with pytest.raises(InputError, match="num_points must be an integer"):
+        limit(jnp.sin, 0.0, num_points=10.5)
     with pytest.raises(InputError, match="step must be a number in"):
         limit(jnp.sin, 0.0, step=0.0)
     with pytest.raises(InputError, match=r"diffprog.float64\(\)"):

@@ -42,13 +42,13 @@ def slope_of(hs, errors):
 
 
 def test_secant_through_two_points_of_the_parabola():
-    slope, intercept = secant(lambda x: x**2 + 2 * x + 2, 2.0, 5.0)
-    assert float(slope) == 9.0 and float(intercept) == -8.0  # (37 - 10) / 3, 10 - 9 * 2
+    line = secant(lambda x: x**2 + 2 * x + 2, 2.0, 5.0)
+    assert float(line.slope) == 9.0 and float(line.intercept) == -8.0  # (37 - 10) / 3, 10 - 9 * 2
 
 
 def test_secant_slope_tends_to_the_tangent_slope():
     dx = 10.0 ** -np.arange(1, 4)
-    slopes, _ = secant(lambda x: x**2 + 2 * x + 2, 2.0, 2.0 + dx)
+    slopes = secant(lambda x: x**2 + 2 * x + 2, 2.0, 2.0 + dx).slope
     # (f(2 + d) - f(2)) / d = 6 + d exactly for this parabola
     np.testing.assert_allclose(slopes, 6 + dx, rtol=1e-4)
 
