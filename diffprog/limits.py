@@ -507,7 +507,7 @@ def _diverging(t, xp, min_pairs: int = 2):
     return ok, up
 
 
-def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
+def _sides(y: Any, d: Any, k: int, eps: float, big: float, coarse: Any, xp: Any) -> tuple:
     """(value, error, status, reason) of each side, each of shape ``(S,)``.
 
     ``y``, ``d``: shape ``(S, 2, N)`` — per side, the values and offsets of the two
@@ -520,7 +520,15 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     absmax = xp.max(xp.where(finite, xp.abs(y), 0.0), axis=(1, 2))
     scale = xp.where(absmax > 0, absmax, 1.0)
     yn = y / scale[:, None, None]
-    starts = _windows(num, k)
+    starts, vw, ew, thr, fast, plateau = _window_estimates(yn, d, k, eps, xp)
+    chosen = _converged_window(vw, ew, thr, fast, starts, k, num, eps, xp)
+    return _classify(yn, scale, absmax > big / 16.0, coarse, plateau, chosen, xp)
+
+
+def _window_estimates(yn: Any, d: Any, k: int, eps: float, xp: Any) -> tuple:
+    """Per window: the extrapolated value, its error, the convergence threshold, whether it
+    converged (``fast``) and whether it is a rounding plateau; all shaped (S, W)."""
+    starts = _windows(yn.shape[-1], k)
     yw = xp.stack([yn[..., s : s + k] for s in starts], axis=2)  # (S, 2, W, k)
     dw = xp.stack([d[..., s : s + k] for s in starts], axis=2)
     v, e = _extrapolate(yw, dw, eps, xp)  # (S, 2, W)
@@ -536,12 +544,6 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         xp.min(dist[..., half:], axis=-1) <= 0.75 * xp.max(dist[..., :half], axis=-1) + 2.0 * e,
         axis=1,
     )  # (S, W)
-    # the first converged window; a later one only if it agrees and is more accurate
-    nside = y.shape[0]
-    found = xp.zeros(nside, bool)
-    chain = xp.ones(nside, bool)
-    val = xp.full(nside, xp.nan, y.dtype)
-    err = xp.full(nside, xp.inf, y.dtype)
     thr = eps ** (1.0 / 3.0) * xp.maximum(wscale, xp.abs(vw))
     # A window ending in exactly equal values that do not continue the previous window's
     # estimate: rounding has swallowed the approach ((1 - cos x)/x^2 is exactly 0 for tiny
@@ -550,7 +552,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     flat_seq = xp.max(last4, axis=-1) == xp.min(last4, axis=-1)  # (S, 2, W)
     flat_end = flat_seq[:, 0] | flat_seq[:, 1]
     flat_val = xp.where(flat_seq[:, 0], yw[:, 0, :, -1], yw[:, 1, :, -1])
-    plateaus = [xp.zeros(y.shape[0], bool)]
+    plateaus = [xp.zeros(yn.shape[0], bool)]
     for w in range(1, len(starts)):
         off = xp.abs(flat_val[:, w] - vw[:, w - 1]) > ew[:, w - 1] + 16.0 * eps * xp.abs(
             flat_val[:, w]
@@ -558,9 +560,25 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         plateaus.append(flat_end[:, w] & (plateaus[-1] | off))
     plateau = xp.stack(plateaus, axis=1)
     fast = (ew <= thr) & approach & ~plateau
-    thr_chosen = xp.full(nside, xp.inf, y.dtype)
+    return starts, vw, ew, thr, fast, plateau
+
+
+def _converged_window(
+    vw: Any, ew: Any, thr: Any, fast: Any, starts: list[int], k: int, num: int, eps: float, xp: Any
+) -> tuple:
+    """The first converged window; a later one only if it agrees and is more accurate.
+
+    Returns ``(found, val, err, dropped, dropped_val, first_end)`` per side.
+    """
+    nside = vw.shape[0]
+    dtype = vw.dtype
+    found = xp.zeros(nside, bool)
+    chain = xp.ones(nside, bool)
+    val = xp.full(nside, xp.nan, dtype)
+    err = xp.full(nside, xp.inf, dtype)
+    thr_chosen = xp.full(nside, xp.inf, dtype)
     dropped = xp.zeros(nside, bool)
-    dropped_val = xp.zeros(nside, y.dtype)
+    dropped_val = xp.zeros(nside, dtype)
     first_end = xp.full(nside, num)  # index just past the chosen window
     for w, s in enumerate(starts):
         gap = xp.abs(vw[:, w] - val)
@@ -583,7 +601,15 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         dropped = dropped | drop
         found = (found | take) & ~drop
         first_end = xp.where(take, s + k, first_end)
-    # classification from the samples themselves
+    return found, val, err, dropped, dropped_val, first_end
+
+
+def _classify(
+    yn: Any, scale: Any, near_max: Any, coarse: Any, plateau: Any, chosen: tuple, xp: Any
+) -> tuple:
+    """The verdict of each side from the chosen window and the samples themselves."""
+    found, val, err, dropped, dropped_val, first_end = chosen
+    num = yn.shape[-1]
     m = num // 2
     head, tail = yn[..., :m], yn[..., num - m :]
     idx = xp.arange(num)
@@ -592,7 +618,6 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     beyond = idx >= first_end[:, None, None]
     nan_beyond = xp.any(isnan & beyond, axis=(1, 2)) & ~xp.any(isnan & ~beyond, axis=(1, 2))
     inf_any = xp.any(xp.isinf(tail), axis=(1, 2))
-    near_max = absmax > big / 16.0
     div, up = _diverging(tail, xp)  # (S, 2)
     # values that overflow early (exp(1/x)): judge the growth on the whole sequence
     div_all, up_all = _diverging(yn, xp, min_pairs=1)
