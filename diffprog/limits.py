@@ -758,12 +758,14 @@ def limit(
 
     Returns:
         A :class:`LimitResult` (a pytree: it can be returned from ``jit``/``vmap``;
-        ``.exists``, ``.verdict`` and ``repr`` need concrete values).
+        ``.exists``/``.ok``, ``.verdict``, ``.raise_if_failed()`` and ``repr`` need concrete
+        values).
 
     Raises:
-        InputError: ``f`` is not callable or returns something other than one real number
-            per ``x``; ``x0`` is not a real scalar, is NaN or exceeds the dtype; ``side`` is
-            unknown (or impossible at ±inf); ``step`` or ``num_points`` is out of range.
+        InputError: ``f`` is not a function of one argument or returns something other than
+            one real number per ``x``; ``x0`` is not a real scalar, is NaN or exceeds the
+            dtype; ``side`` is unknown (or impossible at ±inf); ``step`` or ``num_points`` is
+            out of range.
 
     Example:
         >>> import jax.numpy as jnp

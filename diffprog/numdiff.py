@@ -70,6 +70,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 from jax.typing import ArrayLike
+from jaxtyping import Array, Float
 
 from ._result import result
 from ._validate import (
@@ -375,7 +376,11 @@ def _check_steps(
 # --------------------------------------------------------------------------- elementary quotients
 
 
-def secant(f: Callable[[jax.Array], ArrayLike], x1: ArrayLike, x2: ArrayLike) -> Secant:
+def secant(
+    f: Callable[[jax.Array], ArrayLike],
+    x1: Float[ArrayLike, "*batch"],  # noqa: F722
+    x2: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Secant:
     """Slope and intercept of the secant line through ``(x1, f(x1))`` and ``(x2, f(x2))``.
 
     The slope is :math:`m = (f(x_2) - f(x_1)) / (x_2 - x_1)` (the "delta method":
@@ -445,7 +450,11 @@ def _lost_step(q: jax.Array, x: jax.Array, h: jax.Array) -> jax.Array:
     return jnp.where(lost, jnp.nan, q)
 
 
-def forward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
+def forward_difference(
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*batch"],  # noqa: F722
+    h: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Float[Array, "*shape"]:  # noqa: F722
     """The forward difference quotient :math:`(f(x + h) - f(x)) / h` (error :math:`O(h)`).
 
     Args:
@@ -471,7 +480,11 @@ def forward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
     return _lost_step((f(x + h) - f(x)) / h, x, h)
 
 
-def backward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
+def backward_difference(
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*batch"],  # noqa: F722
+    h: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Float[Array, "*shape"]:  # noqa: F722
     """The backward difference quotient :math:`(f(x) - f(x - h)) / h` (error :math:`O(h)`).
 
     Args:
@@ -497,7 +510,11 @@ def backward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
     return _lost_step((f(x) - f(x - h)) / h, x, h)
 
 
-def central_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
+def central_difference(
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*batch"],  # noqa: F722
+    h: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Float[Array, "*shape"]:  # noqa: F722
     """The central difference quotient :math:`(f(x + h) - f(x - h)) / 2h` (error :math:`O(h^2)`).
 
     Args:
@@ -527,13 +544,13 @@ def central_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
 
 
 def derivative(
-    f: Callable,
-    x: ArrayLike,
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*points"],  # noqa: F722
     method: str = "central",
-    h: ArrayLike | None = None,
+    h: Float[ArrayLike, "*points"] | None = None,  # noqa: F722
     order: int = 1,
     full_output: bool = False,
-) -> jax.Array | DerivativeResult:
+) -> Float[Array, "*shape"] | DerivativeResult:  # noqa: F722
     """The ``order``-th derivative of a scalar function ``f`` at every point of ``x``.
 
     ``f`` is written for one scalar and is batched with ``jax.vmap`` over ``x`` (any
@@ -567,11 +584,12 @@ def derivative(
             ``x + h``); ``None`` chooses one per point. For ``"richardson"`` it is the
             largest of the four steps.
         order: 1 or 2.
-        full_output: also return the error estimate, one-sided values and flags.
+        full_output: also return the error estimate, one-sided values and flags (a bool).
 
     Returns:
         The derivatives, shaped ``x.shape + f(x).shape``; with ``full_output`` a
-        :class:`DerivativeResult`.
+        :class:`DerivativeResult` (``.ok`` per value; ``.raise_if_failed()`` raises
+        :class:`DerivativeError` at a kink, a jump or without convergence).
 
     Raises:
         InputError: ``f`` not callable or returning ``None``/a tuple/complex values;
@@ -1216,16 +1234,16 @@ def _arrange(a, x, unravel, out0, unravel_out):
         size = int(np.prod(jnp.shape(leaf)))
         cols.append((a[start : start + size], jnp.shape(leaf)))
         start += size
-    result, ostart = [], 0
+    rows, ostart = [], 0
     for oleaf in out_leaves:
         osize = int(np.prod(jnp.shape(oleaf)))
         inner = [
             jnp.moveaxis(block[:, ostart : ostart + osize], 0, -1).reshape(jnp.shape(oleaf) + shape)
             for block, shape in cols
         ]
-        result.append(jax.tree_util.tree_unflatten(in_def, inner))
+        rows.append(jax.tree_util.tree_unflatten(in_def, inner))
         ostart += osize
-    return jax.tree_util.tree_unflatten(out_def, result)
+    return jax.tree_util.tree_unflatten(out_def, rows)
 
 
 def numerical_gradient(
