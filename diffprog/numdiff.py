@@ -843,6 +843,20 @@ def _choose(
     return err, xp.argmax(near, axis=0), any_ok
 
 
+def _resolved(L: _Ladder) -> Any:
+    """Whether the smallest step resolves f: f changes over it by < 10% of f's own scale.
+
+    Where it does not (sin(1e5 t) at t = 100 in float32: the smallest step, four float
+    spacings of t, holds half a period), no level can converge; whatever looks converged is
+    a coincidence.
+    """
+    xp = L.xp
+    fin = lambda a: xp.where(xp.isfinite(a), xp.abs(a), 0.0)  # noqa: E731
+    scale = xp.maximum(xp.max(xp.maximum(fin(L.fp), fin(L.fm)), axis=0), fin(L.f0))
+    change = xp.abs(L.fp[-1] - L.fm[-1])
+    return ~(change > 0.1 * scale)
+
+
 def _richardson(L: _Ladder, D: Any, noise: Any) -> tuple[Any, Any, Any]:
     """Richardson's combination of D(h), D(h/2), D(h/4), D(h/8), its error and round-off."""
     xp = L.xp
@@ -966,6 +980,8 @@ def _engine(
             value, error, step, bad = _complex_step(
                 name, evaluate, L, x, scale, h_complex, (value, error, kink)
             )
+    if not L.fixed:
+        converged = converged & _resolved(L)
     converged = converged | kink | ~xp.isfinite(value)
     fields = [value, error, lv, rv, kink, step, jump, converged]
     arrays = [
@@ -1066,6 +1082,18 @@ def _report(name, res, bad, method, order, what, points) -> None:
             f"{name}: no step gave a finite estimate at {what} = {pts} ({nonfinite.sum()} of {n} "
             "points): f is NaN or infinite around there (outside its domain, or overflowing). "
             "The result is NaN there.",
+            InaccurateDerivativeWarning,
+            stacklevel=3,
+        )
+    unconverged = ~np.asarray(res.converged).reshape(n, -1).all(axis=1) & ~kink & ~nonfinite
+    if unconverged.any():
+        i = np.flatnonzero(unconverged)[:3]
+        pts = points[i] if points is not None else i
+        warnings.warn(
+            f"{name}: no step converged at {what} = {pts} ({unconverged.sum()} of {n} points): "
+            "f varies on a scale finer than the smallest step the dtype allows there, or not "
+            "smoothly; the error estimate is a guess. Try `with diffprog.float64():`, or see "
+            f"{name}(..., full_output=True).converged.",
             InaccurateDerivativeWarning,
             stacklevel=3,
         )
