@@ -980,8 +980,19 @@ def _engine(
             value, error, step, bad = _complex_step(
                 name, evaluate, L, x, scale, h_complex, (value, error, kink)
             )
-    if not L.fixed:
-        converged = converged & _resolved(L)
+    if not L.fixed and name == "derivative":  # (a coordinate of a gradient may be f = 0 + noise)
+        with np.errstate(all="ignore"):
+            resolved = _resolved(L)
+        converged = converged & resolved
+        if xp is np and not np.all(resolved | kink):
+            warnings.warn(
+                f"{name}: no step can resolve f at {int(np.sum(~resolved))} of "
+                f"{resolved.size} values: f changes by more than 10% of its size over the "
+                "smallest step the dtype allows there (about 4 float spacings of x); the value "
+                "and its error are a guess (converged=False). Try `with diffprog.float64():`.",
+                InaccurateDerivativeWarning,
+                stacklevel=4,
+            )
     converged = converged | kink | ~xp.isfinite(value)
     fields = [value, error, lv, rv, kink, step, jump, converged]
     arrays = [
@@ -1082,18 +1093,6 @@ def _report(name, res, bad, method, order, what, points) -> None:
             f"{name}: no step gave a finite estimate at {what} = {pts} ({nonfinite.sum()} of {n} "
             "points): f is NaN or infinite around there (outside its domain, or overflowing). "
             "The result is NaN there.",
-            InaccurateDerivativeWarning,
-            stacklevel=3,
-        )
-    unconverged = ~np.asarray(res.converged).reshape(n, -1).all(axis=1) & ~kink & ~nonfinite
-    if unconverged.any():
-        i = np.flatnonzero(unconverged)[:3]
-        pts = points[i] if points is not None else i
-        warnings.warn(
-            f"{name}: no step converged at {what} = {pts} ({unconverged.sum()} of {n} points): "
-            "f varies on a scale finer than the smallest step the dtype allows there, or not "
-            "smoothly; the error estimate is a guess. Try `with diffprog.float64():`, or see "
-            f"{name}(..., full_output=True).converged.",
             InaccurateDerivativeWarning,
             stacklevel=3,
         )
