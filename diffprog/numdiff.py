@@ -37,7 +37,9 @@ both at the chosen step: second-order one-sided estimates ``left`` and ``right``
 and :math:`|f(x+h) - f(x-h)|` (shrinks like :math:`h` for a continuous :math:`f`,
 stays at a jump). It sets ``kink`` (and ``jump``), widens ``error`` to cover the
 disagreement (infinite at a jump) and warns with :class:`NonDifferentiableWarning`.
-A result that is not finite warns with :class:`InaccurateDerivativeWarning`. Inside
+A result that is not finite warns with :class:`InaccurateDerivativeWarning`, and so does
+a point where even the smallest step (four float spacings of ``x``) changes ``f`` by more
+than 10% of its size (``sin(1e5 t)`` at ``t = 100`` in float32): no estimate is possible. Inside
 the user's ``jax.jit`` nothing can be raised: read the flags from ``full_output=True``.
 
 Design: no hidden compilation. Nothing here is ``jax.jit``-compiled or cached on
@@ -165,8 +167,8 @@ class DerivativeResult:
         jump: True where ``f`` itself is discontinuous (``f(x+h) - f(x-h)`` does not
             shrink with ``h``); ``kink`` is True there too.
         converged: False where no step of the ladder showed the convergence the scheme
-            predicts, or the steps that did contradict each other (the error estimate is
-            then a guess; the call warns).
+            predicts, or where even the smallest step cannot resolve ``f`` (the error
+            estimate is then a guess: read ``ok``; in the second case the call warns).
     """
 
     value: jax.Array
