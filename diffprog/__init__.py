@@ -41,13 +41,15 @@ from .gradcheck import (
     jacobian_mode,
     per_example_grads,
 )
-from .limits import LimitResult, limit
+from .limits import LimitError, LimitResult, limit
 from .models import linear, logistic, polynomial
 from .numdiff import (
+    DerivativeError,
     DerivativeResult,
     InaccurateDerivativeWarning,
     NonDifferentiableWarning,
     NumericalResult,
+    Secant,
     backward_difference,
     central_difference,
     derivative,

@@ -249,3 +249,27 @@ def check_arity(func: str, name: str, f: Callable, nargs: int, example: str = "x
             f"Pass a function of {takes}, e.g. {name}=lambda {example}: ...",
         ) from None
     return f
+
+
+def check_bool(func: str, name: str, value: Any) -> bool:
+    """``value`` must be a Python or numpy bool (not a string, a number or an array)."""
+    if not isinstance(value, bool | np.bool_):
+        raise fail(
+            func,
+            f"{name} must be True or False, got {type(value).__name__} {_show(value)}",
+            f"Pass {name}=True or {name}=False",
+        )
+    return bool(value)
+
+
+def check_shapes_match(func: str, names: tuple[str, str], a: Any, b: Any) -> tuple[int, ...]:
+    """The shapes of ``a`` and ``b`` must broadcast together; returns the broadcast shape."""
+    sa, sb = jnp.shape(a), jnp.shape(b)
+    try:
+        return tuple(jnp.broadcast_shapes(sa, sb))
+    except ValueError:
+        raise fail(
+            func,
+            f"{names[0]} (shape {sa}) and {names[1]} (shape {sb}) do not broadcast together",
+            f"Pass {names[0]} and {names[1]} of the same shape, or one of them a scalar",
+        ) from None

@@ -15,7 +15,7 @@ steps are relative to ``x0``'s scale and stop at its float spacing. The offsets 
 used are ``fl(x0 ± s h_k) - x0`` (exact in floating point), so the rounding of ``x0 + h``
 at large ``|x0|`` does not bias the extrapolation.
 
-Extrapolation, in windows of ``num_steps`` consecutive points (largest steps first, each
+Extrapolation, in windows of ``num_points`` consecutive points (largest steps first, each
 window overlapping the next by half):
 
 * **Richardson extrapolation** (Neville's scheme on the actual offsets). If
@@ -73,7 +73,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import jax
@@ -81,8 +80,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from ._result import result
 from ._validate import (
-    check_callable,
+    check_arity,
     check_choice,
     check_int,
     check_output,
@@ -90,8 +90,9 @@ from ._validate import (
     fail,
     is_tracer,
 )
+from .precision import default_float
 
-__all__ = ["LimitResult", "limit"]
+__all__ = ["LimitError", "LimitResult", "limit"]
 
 # Status codes (int arrays, so that a LimitResult is a pytree that jit/vmap can return).
 NOT_COMPUTED, EXISTS, POS_INF, NEG_INF, DIFFER, OSCILLATES, UNDEFINED, UNDETERMINED = (
@@ -133,14 +134,41 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-@jax.tree_util.register_pytree_node_class
-@dataclass(frozen=True)
+class LimitError(ArithmeticError):
+    """A limit that does not exist as a finite number: raised by ``LimitResult.raise_if_failed``.
+
+    Attributes:
+        result: the :class:`LimitResult` (its ``verdict`` says why).
+    """
+
+    def __init__(self, message: str, result: LimitResult):
+        super().__init__(message)
+        self.result = result
+
+
+_LEAVES = (
+    "value",
+    "error",
+    "left",
+    "right",
+    "left_error",
+    "right_error",
+    "status",
+    "left_status",
+    "right_status",
+    "reason",
+    "left_reason",
+    "right_reason",
+)
+
+
+@result(static=("side",), repr=False)
 class LimitResult:
     """The outcome of :func:`limit`: the value, its error estimate, both sides and a verdict.
 
-    Under ``jax.vmap`` every leaf gains the batch axes; ``exists`` and ``verdicts`` are then
-    arrays of that shape, ``verdict`` too, ``result[i]`` is the result at one point and the
-    ``repr`` counts the verdicts.
+    Under ``jax.vmap`` every leaf gains the batch axes; ``exists``, ``ok`` and ``verdicts``
+    are then arrays of that shape, ``verdict`` too, ``result[i]`` is the result at one point
+    and the ``repr`` counts the verdicts.
 
     Attributes:
         value: the limit (``±inf`` for a divergence to an infinity, NaN when it does not exist
@@ -167,27 +195,37 @@ class LimitResult:
     right_reason: Any = 0
     side: str = "both"
 
-    _LEAVES = (
-        "value",
-        "error",
-        "left",
-        "right",
-        "left_error",
-        "right_error",
-        "status",
-        "left_status",
-        "right_status",
-        "reason",
-        "left_reason",
-        "right_reason",
-    )
+    @property
+    def ok(self) -> Any:
+        """Whether a finite limit was found (``exists``): a bool, or a bool array for a batch."""
+        return self.exists
 
-    def tree_flatten(self):
-        return tuple(getattr(self, n) for n in self._LEAVES), self.side
+    def raise_if_failed(self) -> LimitResult:
+        """Raise :class:`LimitError` unless a finite limit exists (at every point of a batch).
 
-    @classmethod
-    def tree_unflatten(cls, side, leaves):
-        return cls(*leaves, side=side)
+        Raises:
+            LimitError: the message gives the verdict (``"+inf"``, ``"does not exist: ..."``,
+                ``"undetermined: ..."``), for a batch the count of each.
+            InputError: called on traced values (inside ``jax.jit``): read ``status``.
+        """
+        if is_tracer(self.status):
+            raise fail(
+                "limit result.raise_if_failed",
+                "needs concrete values, but the result is traced (inside jit or vmap)",
+                "Read result.status (0 where the limit exists) instead",
+            )
+        if np.all(self.exists):
+            return self
+        if not self.shape:
+            raise LimitError(f"limit: no finite limit: {self.verdict}", self)
+        bad = [v for v in self.verdicts.ravel() if v != "exists"]
+        counts: dict[str, int] = {}
+        for v in bad:
+            counts[v] = counts.get(v, 0) + 1
+        shown = "; ".join(f"{n} × {v}" for v, n in counts.items())
+        raise LimitError(
+            f"limit: no finite limit at {len(bad)} of {self.status.size}: {shown}", self
+        )
 
     # ------------------------------------------------------------------ batched results
 
@@ -200,7 +238,7 @@ class LimitResult:
         """The result at one point (or a sub-batch) of a batched result."""
         if not self.shape:
             raise TypeError("this LimitResult holds one limit, not a batch: it cannot be indexed")
-        return LimitResult(*(getattr(self, n)[index] for n in self._LEAVES), side=self.side)
+        return _from_leaves([getattr(self, n)[index] for n in _LEAVES], self.side)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -280,11 +318,16 @@ class LimitResult:
         )
 
 
+def _from_leaves(leaves: list[Any], side: str) -> LimitResult:
+    """A LimitResult from its twelve leaves in ``_LEAVES`` order."""
+    return LimitResult(**dict(zip(_LEAVES, leaves, strict=True)), side=side)
+
+
 # --------------------------------------------------------------------------- checking input
 
 
 def _check_args(f: Callable, x0: Any, side: str) -> None:
-    check_callable("limit", "f", f)
+    check_arity("limit", "f", f, 1)
     check_choice("limit", "side", side, _SIDES)
     if is_tracer(x0):
         if jnp.ndim(x0) != 0:
@@ -325,16 +368,36 @@ def _check_args(f: Callable, x0: Any, side: str) -> None:
         )
 
 
+_UNTRACEABLE = (
+    jax.errors.TracerArrayConversionError,
+    jax.errors.ConcretizationTypeError,
+    jax.errors.TracerBoolConversionError,
+    jax.errors.TracerIntegerConversionError,
+)
+
+
+def _batched(f: Callable, xs: jax.Array) -> Any:
+    """``jax.vmap(f)(xs)``; an output that is not a jax type (a string) is an InputError."""
+    try:
+        return jax.vmap(f)(xs)
+    except _UNTRACEABLE:
+        raise
+    except TypeError as err:
+        if "not a valid JAX type" not in str(err):
+            raise
+        kind = str(err).split(" with type ")[-1].split(" is not")[0]
+        raise fail(
+            "limit",
+            f"f must return one real number per x, but it returned a non-number ({kind})",
+            "Return a jax scalar (e.g. `return jnp.sin(x) / x`)",
+        ) from err
+
+
 def _evaluate(f: Callable, xs: jax.Array) -> jax.Array:
     """``f`` at all ``xs`` in one vectorised call (a Python loop if f is not traceable)."""
     try:
-        ys = jax.vmap(f)(xs)
-    except (
-        jax.errors.TracerArrayConversionError,
-        jax.errors.ConcretizationTypeError,
-        jax.errors.TracerBoolConversionError,
-        jax.errors.TracerIntegerConversionError,
-    ) as err:
+        ys = _batched(f, xs)
+    except _UNTRACEABLE as err:
         if is_tracer(xs):
             raise fail(
                 "limit",
@@ -444,7 +507,7 @@ def _diverging(t, xp, min_pairs: int = 2):
     return ok, up
 
 
-def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
+def _sides(y: Any, d: Any, k: int, eps: float, big: float, coarse: Any, xp: Any) -> tuple:
     """(value, error, status, reason) of each side, each of shape ``(S,)``.
 
     ``y``, ``d``: shape ``(S, 2, N)`` — per side, the values and offsets of the two
@@ -457,7 +520,15 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     absmax = xp.max(xp.where(finite, xp.abs(y), 0.0), axis=(1, 2))
     scale = xp.where(absmax > 0, absmax, 1.0)
     yn = y / scale[:, None, None]
-    starts = _windows(num, k)
+    starts, vw, ew, thr, fast, plateau = _window_estimates(yn, d, k, eps, xp)
+    chosen = _converged_window(vw, ew, thr, fast, starts, k, num, eps, xp)
+    return _classify(yn, scale, absmax > big / 16.0, coarse, plateau, chosen, xp)
+
+
+def _window_estimates(yn: Any, d: Any, k: int, eps: float, xp: Any) -> tuple:
+    """Per window: the extrapolated value, its error, the convergence threshold, whether it
+    converged (``fast``) and whether it is a rounding plateau; all shaped (S, W)."""
+    starts = _windows(yn.shape[-1], k)
     yw = xp.stack([yn[..., s : s + k] for s in starts], axis=2)  # (S, 2, W, k)
     dw = xp.stack([d[..., s : s + k] for s in starts], axis=2)
     v, e = _extrapolate(yw, dw, eps, xp)  # (S, 2, W)
@@ -473,12 +544,6 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         xp.min(dist[..., half:], axis=-1) <= 0.75 * xp.max(dist[..., :half], axis=-1) + 2.0 * e,
         axis=1,
     )  # (S, W)
-    # the first converged window; a later one only if it agrees and is more accurate
-    nside = y.shape[0]
-    found = xp.zeros(nside, bool)
-    chain = xp.ones(nside, bool)
-    val = xp.full(nside, xp.nan, y.dtype)
-    err = xp.full(nside, xp.inf, y.dtype)
     thr = eps ** (1.0 / 3.0) * xp.maximum(wscale, xp.abs(vw))
     # A window ending in exactly equal values that do not continue the previous window's
     # estimate: rounding has swallowed the approach ((1 - cos x)/x^2 is exactly 0 for tiny
@@ -487,7 +552,7 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     flat_seq = xp.max(last4, axis=-1) == xp.min(last4, axis=-1)  # (S, 2, W)
     flat_end = flat_seq[:, 0] | flat_seq[:, 1]
     flat_val = xp.where(flat_seq[:, 0], yw[:, 0, :, -1], yw[:, 1, :, -1])
-    plateaus = [xp.zeros(y.shape[0], bool)]
+    plateaus = [xp.zeros(yn.shape[0], bool)]
     for w in range(1, len(starts)):
         off = xp.abs(flat_val[:, w] - vw[:, w - 1]) > ew[:, w - 1] + 16.0 * eps * xp.abs(
             flat_val[:, w]
@@ -495,9 +560,25 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         plateaus.append(flat_end[:, w] & (plateaus[-1] | off))
     plateau = xp.stack(plateaus, axis=1)
     fast = (ew <= thr) & approach & ~plateau
-    thr_chosen = xp.full(nside, xp.inf, y.dtype)
+    return starts, vw, ew, thr, fast, plateau
+
+
+def _converged_window(
+    vw: Any, ew: Any, thr: Any, fast: Any, starts: list[int], k: int, num: int, eps: float, xp: Any
+) -> tuple:
+    """The first converged window; a later one only if it agrees and is more accurate.
+
+    Returns ``(found, val, err, dropped, dropped_val, first_end)`` per side.
+    """
+    nside = vw.shape[0]
+    dtype = vw.dtype
+    found = xp.zeros(nside, bool)
+    chain = xp.ones(nside, bool)
+    val = xp.full(nside, xp.nan, dtype)
+    err = xp.full(nside, xp.inf, dtype)
+    thr_chosen = xp.full(nside, xp.inf, dtype)
     dropped = xp.zeros(nside, bool)
-    dropped_val = xp.zeros(nside, y.dtype)
+    dropped_val = xp.zeros(nside, dtype)
     first_end = xp.full(nside, num)  # index just past the chosen window
     for w, s in enumerate(starts):
         gap = xp.abs(vw[:, w] - val)
@@ -520,7 +601,15 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
         dropped = dropped | drop
         found = (found | take) & ~drop
         first_end = xp.where(take, s + k, first_end)
-    # classification from the samples themselves
+    return found, val, err, dropped, dropped_val, first_end
+
+
+def _classify(
+    yn: Any, scale: Any, near_max: Any, coarse: Any, plateau: Any, chosen: tuple, xp: Any
+) -> tuple:
+    """The verdict of each side from the chosen window and the samples themselves."""
+    found, val, err, dropped, dropped_val, first_end = chosen
+    num = yn.shape[-1]
     m = num // 2
     head, tail = yn[..., :m], yn[..., num - m :]
     idx = xp.arange(num)
@@ -529,7 +618,6 @@ def _sides(y, d, k: int, eps: float, big: float, coarse, xp):
     beyond = idx >= first_end[:, None, None]
     nan_beyond = xp.any(isnan & beyond, axis=(1, 2)) & ~xp.any(isnan & ~beyond, axis=(1, 2))
     inf_any = xp.any(xp.isinf(tail), axis=(1, 2))
-    near_max = absmax > big / 16.0
     div, up = _diverging(tail, xp)  # (S, 2)
     # values that overflow early (exp(1/x)): judge the growth on the whole sequence
     div_all, up_all = _diverging(yn, xp, min_pairs=1)
@@ -629,7 +717,7 @@ def limit(
     side: str = "both",
     *,
     step: float = 0.125,
-    num_steps: int | None = None,
+    num_points: int | None = None,
 ) -> LimitResult:
     r"""The limit of ``f(x)`` as ``x → x0``, with an error estimate and a verdict.
 
@@ -640,7 +728,7 @@ def limit(
 
     (at :math:`x_0 = \pm\infty`, at :math:`\pm 1/h_k`) down to :math:`s h_k \approx 4
     \varepsilon s`, the float spacing at :math:`x_0`, and extrapolate to :math:`h = 0`
-    (Richardson, Aitken) in windows of ``num_steps`` points. Every verdict is relative to
+    (Richardson, Aitken) in windows of ``num_points`` points. Every verdict is relative to
     the function's own scale (the largest :math:`|f|` sampled), never to an absolute
     threshold. See the module docstring for how divergence, jumps and oscillation are told.
 
@@ -665,17 +753,19 @@ def limit(
         side: ``"both"`` (default), ``"left"`` (x ↑ x0) or ``"right"`` (x ↓ x0). At
             ``+inf`` only the left exists, at ``-inf`` only the right; ``"both"`` means that one.
         step: the largest step, relative to ``max(1, |x0|)``, in (0, 1].
-        num_steps: points per extrapolation window (default 10 in float32, 16 in float64;
+        num_points: sample points per extrapolation window (default 10 in float32, 16 in float64;
             at least 5).
 
     Returns:
         A :class:`LimitResult` (a pytree: it can be returned from ``jit``/``vmap``;
-        ``.exists``, ``.verdict`` and ``repr`` need concrete values).
+        ``.exists``/``.ok``, ``.verdict``, ``.raise_if_failed()`` and ``repr`` need concrete
+        values).
 
     Raises:
-        InputError: ``f`` is not callable or returns something other than one real number
-            per ``x``; ``x0`` is not a real scalar, is NaN or exceeds the dtype; ``side`` is
-            unknown (or impossible at ±inf); ``step`` or ``num_steps`` is out of range.
+        InputError: ``f`` is not a function of one argument or returns something other than
+            one real number per ``x``; ``x0`` is not a real scalar, is NaN or exceeds the
+            dtype; ``side`` is unknown (or impossible at ±inf); ``step`` or ``num_points`` is
+            out of range.
 
     Example:
         >>> import jax.numpy as jnp
@@ -692,13 +782,31 @@ def limit(
         Richardson (1927); Wynn (1956); numdifftools ``Limit``.
     """
     _check_args(f, x0, side)
-    dtype = jnp.zeros(()).dtype
-    np_dtype = np.dtype(dtype)
+    np_dtype = np.dtype(default_float())
     eps = float(np.finfo(np_dtype).eps)
     big = float(np.finfo(np_dtype).max)
     k = 16 if np_dtype == np.float64 else 10
-    if num_steps is not None:
-        k = check_int("limit", "num_steps", num_steps, least=5, most=64)
+    if num_points is not None:
+        k = check_int("limit", "num_points", num_points, least=5, most=64)
+    step = _check_step(step)
+    at_inf = 0
+    if not is_tracer(x0) and np.isinf(np.asarray(x0)):
+        at_inf = 1 if float(np.asarray(x0)) > 0 else -1
+    want_left = side in ("both", "left") and at_inf != -1
+    want_right = side in ("both", "right") and at_inf != 1
+    names = tuple(n for n, want in (("left", want_left), ("right", want_right)) if want)
+    xs, offs, coarse = _sample_points(x0, names, step, k, at_inf, np_dtype)
+    ys: Any = _evaluate(f, jnp.asarray(xs, np_dtype).reshape(-1))
+    traced = is_tracer(ys) or is_tracer(x0)
+    ys = (ys if traced else np.asarray(ys)).reshape(len(names), 2, xs.shape[-1])
+    settings = (k, eps, big, names, side, at_inf, np_dtype)
+    if traced:  # inside the user's jit/vmap: the same NumPy code, on the values, via a callback
+        return _finish_traced(ys, jnp.asarray(offs, np_dtype), jnp.asarray(coarse), *settings)
+    with np.errstate(all="ignore"):
+        return _finish(ys, np.asarray(offs, np_dtype), np.asarray(coarse), *settings, np)
+
+
+def _check_step(step: Any) -> float:
     if (
         isinstance(step, bool)
         or not isinstance(step, int | float | np.floating)
@@ -709,60 +817,33 @@ def limit(
             f"step must be a number in (0, 1], got {step!r}",
             "Pass e.g. step=0.125 (the default)",
         )
-    step = float(step)
+    return float(step)
+
+
+def _sample_points(
+    x0: Any, names: tuple[str, ...], step: float, k: int, at_inf: int, np_dtype: np.dtype
+) -> tuple[Any, Any, Any]:
+    """The points ``xs``, the offsets actually used and the ``coarse`` flag, (S, 2, N) each.
+
+    Two interleaved geometric sequences ``step 2^-j`` and ``step 2^-(j + 1/2)``, scaled by
+    ``max(1, |x0|)``, from ``step`` down to two float spacings at ``x0`` (at ``±inf``: ``±1/h``).
+    """
+    eps = float(np.finfo(np_dtype).eps)
     # down to h_min = step 2^-(N-1) >= 2 eps: s h_min >= 2 eps |x0|, at least 2 float spacings
     num = max(k, int(math.floor(math.log2(step / (2.0 * eps)))) + 1)
     kk = np.arange(num)
     h = step * np.stack([2.0**-kk, 2.0 ** -(kk + 0.5)])  # (2, N)
-    at_inf = 0
-    if not is_tracer(x0) and np.isinf(np.asarray(x0)):
-        at_inf = 1 if float(x0) > 0 else -1
-    want_left = side in ("both", "left") and at_inf != -1
-    want_right = side in ("both", "right") and at_inf != 1
-    names = tuple(n for n, want in (("left", want_left), ("right", want_right)) if want)
     if at_inf:
         xs = np.asarray(at_inf / h, np_dtype)[None]
-        offs = np.asarray(h, np_dtype)[None]
-        coarse = np.asarray(False)
-    else:
-        xp = jnp if is_tracer(x0) else np
-        xv = xp.asarray(x0, np_dtype)
-        s = xp.maximum(np_dtype.type(1.0), xp.abs(xv))
-        hs = xp.asarray(h, np_dtype) * s
-        sign = np.asarray([-1.0 if n == "left" else 1.0 for n in names], np_dtype)[:, None, None]
-        xs = xv + sign * hs  # (S, 2, N): x0 - h on the left, x0 + h on the right
-        offs = sign * (xs - xv)  # the offsets actually used (exact in floating point)
-        coarse = 4.0 * eps * xp.abs(xv) > math.sqrt(eps)
-    ys = _evaluate(f, jnp.asarray(xs, dtype).reshape(-1))
-    traced = is_tracer(ys) or is_tracer(x0)
-    ys = (ys if traced else np.asarray(ys)).reshape(len(names), 2, num)
-    if traced:  # inside the user's jit/vmap: the same NumPy code, on the values, via a callback
-        return _finish_traced(
-            ys,
-            jnp.asarray(offs, dtype),
-            jnp.asarray(coarse),
-            k,
-            eps,
-            big,
-            names,
-            side,
-            at_inf,
-            np_dtype,
-        )
-    with np.errstate(all="ignore"):
-        return _finish(
-            ys,
-            np.asarray(offs, np_dtype),
-            np.asarray(coarse),
-            k,
-            eps,
-            big,
-            names,
-            side,
-            at_inf,
-            np_dtype,
-            np,
-        )
+        return xs, np.asarray(h, np_dtype)[None], np.asarray(False)
+    xp: Any = jnp if is_tracer(x0) else np
+    xv = xp.asarray(x0, np_dtype)
+    s = xp.maximum(np_dtype.type(1.0), xp.abs(xv))
+    hs = xp.asarray(h, np_dtype) * s
+    sign = np.asarray([-1.0 if n == "left" else 1.0 for n in names], np_dtype)[:, None, None]
+    xs = xv + sign * hs  # (S, 2, N): x0 - h on the left, x0 + h on the right
+    offs = sign * (xs - xv)  # the offsets actually used (exact in floating point)
+    return xs, offs, 4.0 * eps * xp.abs(xv) > math.sqrt(eps)
 
 
 def _finish(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype, xp) -> LimitResult:
@@ -792,7 +873,7 @@ def _finish_traced(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype) ->
                 dtype,
                 np,
             )
-        leaves = r.tree_flatten()[0]
+        leaves = [getattr(r, n) for n in _LEAVES]
         return tuple(
             np.asarray(leaf, dtype if i < 6 else np.int32) for i, leaf in enumerate(leaves)
         )
@@ -816,7 +897,7 @@ def _finish_traced(ys, offs, coarse, k, eps, big, names, side, at_inf, dtype) ->
         )
     shapes = tuple(jax.ShapeDtypeStruct((), dtype if i < 6 else np.int32) for i in range(12))
     leaves = jax.pure_callback(host, shapes, ys, offs, coarse, vmap_method="sequential")
-    return LimitResult(*leaves, side=side)
+    return _from_leaves(list(leaves), side)
 
 
 # jit of diffprog's own post-processing (keyed on shapes and settings, never on the user's f)
@@ -870,4 +951,4 @@ def _combine(sides: dict, side: str, at_inf: int, eps: float, dtype, xp) -> Limi
         error = xp.where(agree, xp.maximum(xp.maximum(le, re), 0.5 * gap), np.nan)
     leaves = [xp.asarray(v, dtype) for v in (value, error, lv, rv, le, re)]
     codes = [xp.asarray(c).astype(np.int32) for c in (status, ls, rs, reason, lr, rr)]
-    return LimitResult(*leaves, *codes, side=side)
+    return _from_leaves([*leaves, *codes], side)

@@ -21,7 +21,11 @@ neighbouring levels (for a scheme of order :math:`a`,
 :math:`D(h) - D(h/2) \\approx (1 - 2^{-a})\\,c\\,h^a`) and the round-off error from
 :math:`\\varepsilon` times the values of :math:`f` (and :math:`|x f'|`, the rounding of
 the point inside ``f``); the level with the smallest total wins, and its total is the
-returned ``error``. Levels where ``f`` is NaN or infinite (a step that crosses the
+returned ``error``. A level is trusted only where three neighbouring levels show the
+convergence the scheme predicts, and only if its interval ``value ± error`` meets that of
+every finer trusted level: a step holding many periods of ``f`` (``sin(1e5 t)`` at
+``t = 100``, top step 25) can look converged by coincidence, and the finer levels refute it.
+Levels where ``f`` is NaN or infinite (a step that crosses the
 edge of the domain, as :math:`\\log` at :math:`10^{-3}`) are never chosen. The whole
 ladder costs one batched evaluation of ``f``.
 
@@ -33,7 +37,9 @@ both at the chosen step: second-order one-sided estimates ``left`` and ``right``
 and :math:`|f(x+h) - f(x-h)|` (shrinks like :math:`h` for a continuous :math:`f`,
 stays at a jump). It sets ``kink`` (and ``jump``), widens ``error`` to cover the
 disagreement (infinite at a jump) and warns with :class:`NonDifferentiableWarning`.
-A result that is not finite warns with :class:`InaccurateDerivativeWarning`. Inside
+A result that is not finite warns with :class:`InaccurateDerivativeWarning`, and so does
+a point where even the smallest step (four float spacings of ``x``) changes ``f`` by more
+than 10% of its size (``sin(1e5 t)`` at ``t = 100`` in float32): no estimate is possible. Inside
 the user's ``jax.jit`` nothing can be raised: read the flags from ``full_output=True``.
 
 Design: no hidden compilation. Nothing here is ``jax.jit``-compiled or cached on
@@ -54,35 +60,42 @@ whose memory is :math:`O(n)` per coordinate, never :math:`O(n^2)`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 from jax.typing import ArrayLike
+from jaxtyping import Array, Float
 
+from ._result import result
 from ._validate import (
-    check_callable,
+    check_arity,
+    check_bool,
     check_choice,
     check_int,
     check_output,
     check_real_floating,
     check_representable,
+    check_shapes_match,
     fail,
     is_tracer,
 )
 
 __all__ = [
     "METHODS",
+    "DerivativeError",
     "DerivativeResult",
     "InaccurateDerivativeWarning",
     "NonDifferentiableWarning",
     "NumericalResult",
+    "Secant",
     "backward_difference",
     "central_difference",
     "derivative",
@@ -108,7 +121,37 @@ class InaccurateDerivativeWarning(UserWarning):
     """No step gave a finite estimate (``f`` is NaN/inf around the point): no digits to trust."""
 
 
-class DerivativeResult(NamedTuple):
+class DerivativeError(ArithmeticError):
+    """A derivative estimate failed its verdict: raised by ``raise_if_failed()`` of a result.
+
+    Attributes:
+        result: the :class:`DerivativeResult` or :class:`NumericalResult` that failed.
+    """
+
+    def __init__(self, message: str, result: Any):
+        super().__init__(message)
+        self.result = result
+
+
+def _flag(value: Any) -> Any:
+    """A bool for a concrete scalar, a NumPy bool array for a concrete batch, else the array."""
+    if is_tracer(value):
+        return value
+    arr = np.asarray(value)
+    return bool(arr) if arr.ndim == 0 else arr
+
+
+def _concrete(func: str, result: Any, field: str) -> None:
+    if is_tracer(result):
+        raise fail(
+            f"{func} result.raise_if_failed",
+            "needs concrete values, but the result is traced (inside jit or vmap)",
+            f"Read result.{field} instead (an array that jit and vmap return)",
+        )
+
+
+@result
+class DerivativeResult:
     """What ``derivative(..., full_output=True)`` returns (arrays shaped like the value).
 
     Attributes:
@@ -124,7 +167,8 @@ class DerivativeResult(NamedTuple):
         jump: True where ``f`` itself is discontinuous (``f(x+h) - f(x-h)`` does not
             shrink with ``h``); ``kink`` is True there too.
         converged: False where no step of the ladder showed the convergence the scheme
-            predicts (the error estimate is then a guess; the call warns).
+            predicts, or where even the smallest step cannot resolve ``f`` (the error
+            estimate is then a guess: read ``ok``; in the second case the call warns).
     """
 
     value: jax.Array
@@ -136,8 +180,55 @@ class DerivativeResult(NamedTuple):
     jump: jax.Array
     converged: jax.Array
 
+    @property
+    def ok(self) -> Any:
+        """Where the value is a derivative to trust: converged, no kink, finite.
 
-class NumericalResult(NamedTuple):
+        A bool for one point, a bool array (shaped like ``value``) for many; a jax array
+        when traced.
+        """
+        xp = jnp if is_tracer(self) else np
+        good = (
+            xp.asarray(self.converged)
+            & ~xp.asarray(self.kink)
+            & xp.isfinite(xp.asarray(self.value))
+            & xp.isfinite(xp.asarray(self.error))
+        )
+        return _flag(good)
+
+    def raise_if_failed(self) -> DerivativeResult:
+        """Raise :class:`DerivativeError` where ``ok`` is False; else return the result.
+
+        Raises:
+            DerivativeError: the message names the verdict (a jump, a kink, no convergence,
+                a non-finite value) and how many points have it.
+            InputError: called on traced values (inside ``jax.jit``): read ``ok`` instead.
+        """
+        _concrete("derivative", self, "ok")
+        bad = ~np.asarray(self.ok)
+        if not bad.any():
+            return self
+        jump, kink = np.asarray(self.jump), np.asarray(self.kink) & ~np.asarray(self.jump)
+        finite = np.isfinite(np.asarray(self.value)) & np.isfinite(np.asarray(self.error))
+        slow = ~np.asarray(self.converged) & finite & ~np.asarray(self.kink)
+        parts = [
+            f"{int(n.sum())} {what}"
+            for n, what in (
+                (jump, "where f jumps"),
+                (kink, "at a kink (the one-sided derivatives disagree)"),
+                (~finite & ~np.asarray(self.kink), "with no finite estimate"),
+                (slow, "where the step ladder did not converge (the error is a guess)"),
+            )
+            if n.any()
+        ]
+        raise DerivativeError(
+            f"derivative failed at {int(bad.sum())} of {bad.size} values: " + "; ".join(parts),
+            self,
+        )
+
+
+@result
+class NumericalResult:
     """What ``numerical_gradient/jacobian/hessian(..., full_output=True)`` return.
 
     Attributes:
@@ -149,6 +240,62 @@ class NumericalResult(NamedTuple):
     value: Any
     error: Any
     kink: Any
+
+    @property
+    def ok(self) -> Any:
+        """Whether every component is a derivative to trust (no kink, finite value and error).
+
+        One bool for the whole estimate (a jax bool when traced).
+        """
+        xp = jnp if is_tracer(self) else np
+        leaves = [
+            xp.all(xp.isfinite(xp.asarray(v)) & xp.isfinite(xp.asarray(e)) & ~xp.asarray(k))
+            for v, e, k in zip(
+                jax.tree_util.tree_leaves(self.value),
+                jax.tree_util.tree_leaves(self.error),
+                jax.tree_util.tree_leaves(self.kink),
+                strict=True,
+            )
+        ]
+        return _flag(functools.reduce(lambda p, q: p & q, leaves))
+
+    def raise_if_failed(self) -> NumericalResult:
+        """Raise :class:`DerivativeError` unless ``ok``; else return the result.
+
+        Raises:
+            DerivativeError: the message counts the components at a kink or not finite.
+            InputError: called on traced values (inside ``jax.jit``): read ``ok`` instead.
+        """
+        _concrete("numerical", self, "ok")
+        if self.ok:
+            return self
+        kinks = sum(int(np.sum(np.asarray(k))) for k in jax.tree_util.tree_leaves(self.kink))
+        nonfinite = sum(
+            int(np.sum(~(np.isfinite(np.asarray(v)) & np.isfinite(np.asarray(e)))))
+            for v, e in zip(
+                jax.tree_util.tree_leaves(self.value),
+                jax.tree_util.tree_leaves(self.error),
+                strict=True,
+            )
+        )
+        raise DerivativeError(
+            f"numerical derivative failed: {kinks} components at a kink or jump, "
+            f"{nonfinite} without a finite estimate",
+            self,
+        )
+
+
+@result
+class Secant:
+    """The secant line :math:`y = \\text{slope}\\, x + \\text{intercept}` of :func:`secant`.
+
+    Attributes:
+        slope: :math:`(f(x_2) - f(x_1)) / (x_2 - x_1)`.
+        intercept: :math:`f(x_1) - \\text{slope}\\, x_1`.
+    """
+
+    slope: jax.Array
+    intercept: jax.Array
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -222,8 +369,8 @@ def _check_steps(
                     func,
                     f"h = {np.broadcast_to(arr, gone.shape)[gone][:3]} is below the "
                     f"resolution of x = {np.asarray(like)[gone][:3]} in {like.dtype} "
-                    "(x + h == x)",
-                    "Pass a larger step, or h=None",
+                    "(x + h == x: the quotient would be 0 whatever f is)",
+                    "Pass a larger step" + (", or h=None" if auto else ""),
                 )
     return h
 
@@ -231,7 +378,11 @@ def _check_steps(
 # --------------------------------------------------------------------------- elementary quotients
 
 
-def secant(f: Callable, x1: ArrayLike, x2: ArrayLike) -> tuple[jax.Array, jax.Array]:
+def secant(
+    f: Callable[[jax.Array], ArrayLike],
+    x1: Float[ArrayLike, "*batch"],  # noqa: F722
+    x2: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Secant:
     """Slope and intercept of the secant line through ``(x1, f(x1))`` and ``(x2, f(x2))``.
 
     The slope is :math:`m = (f(x_2) - f(x_1)) / (x_2 - x_1)` (the "delta method":
@@ -243,20 +394,22 @@ def secant(f: Callable, x1: ArrayLike, x2: ArrayLike) -> tuple[jax.Array, jax.Ar
         x2: the second abscissa; it must differ from ``x1`` everywhere.
 
     Returns:
-        ``(slope, intercept)``.
+        A :class:`Secant` with fields ``slope`` and ``intercept`` (broadcast shape).
 
     Raises:
-        InputError: ``f`` not callable, non-finite or complex points, or ``x1 == x2``
+        InputError: ``f`` not callable (of one argument) or not returning a real array;
+            non-finite or complex points, shapes that do not broadcast, or ``x1 == x2``
             somewhere (a secant needs two distinct points).
 
     Example:
         >>> from diffprog.numdiff import secant
-        >>> slope, intercept = secant(lambda x: x**2 + 2 * x + 2, 2.0, 5.0)
-        >>> float(slope), float(intercept)
+        >>> line = secant(lambda x: x**2 + 2 * x + 2, 2.0, 5.0)
+        >>> float(line.slope), float(line.intercept)
         (9.0, -8.0)
     """
-    check_callable("secant", "f", f)
+    check_arity("secant", "f", f, 1)
     x1, x2 = _real_points("secant", "x1", x1), _real_points("secant", "x2", x2)
+    check_shapes_match("secant", ("x1", "x2"), x1, x2)
     if not is_tracer((x1, x2)) and np.any(np.asarray(x1 == x2)):
         raise fail(
             "secant",
@@ -265,21 +418,45 @@ def secant(f: Callable, x1: ArrayLike, x2: ArrayLike) -> tuple[jax.Array, jax.Ar
         )
     y1, y2 = (check_output("secant", "f", f(t)) for t in (x1, x2))
     slope = (y2 - y1) / (x2 - x1)
-    return slope, y1 - slope * x1
+    return Secant(slope=slope, intercept=y1 - slope * x1)
 
 
-def _quotient(name: str, f: Callable, x: ArrayLike, h: ArrayLike):
-    check_callable(name, "f", f)
+def _quotient(
+    name: str, f: Callable, x: ArrayLike, h: ArrayLike
+) -> tuple[Callable[[jax.Array], jax.Array], jax.Array, jax.Array]:
+    """Checked ``(f, x, h)`` for an elementary quotient; ``f`` returns checked real values.
+
+    A step lost in ``x + h`` (``x + h == x``: the quotient would be a silent 0) raises when
+    the values are concrete; under tracing those quotients are NaN (see :func:`_lost_step`).
+    """
+    check_arity(name, "f", f, 1)
     x = _real_points(name, "x", x)
     try:
         like = jnp.broadcast_to(x, jnp.broadcast_shapes(x.shape, np.shape(h)))
     except (ValueError, TypeError) as err:
         raise fail(name, f"h must broadcast against x {x.shape}, got {h!r}") from err
-    h = _check_steps(name, h, like, exact=False, auto=False)
-    return f, x, h
+    h = _check_steps(name, h, like, exact=True, auto=False)
+
+    def checked(t: jax.Array) -> jax.Array:
+        return jnp.asarray(check_output(name, "f", f(t)))
+
+    return checked, x, h
 
 
-def forward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
+def _lost_step(q: jax.Array, x: jax.Array, h: jax.Array) -> jax.Array:
+    """NaN where ``x + h == x`` or ``x - h == x`` (traced inputs only reach here unchecked)."""
+    if not is_tracer((x, h)):
+        return q
+    lost = ((x + h) == x) | ((x - h) == x)
+    lost = jnp.reshape(lost, lost.shape + (1,) * (jnp.ndim(q) - lost.ndim))
+    return jnp.where(lost, jnp.nan, q)
+
+
+def forward_difference(
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*batch"],  # noqa: F722
+    h: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Float[Array, "*shape"]:  # noqa: F722
     """The forward difference quotient :math:`(f(x + h) - f(x)) / h` (error :math:`O(h)`).
 
     Args:
@@ -291,7 +468,10 @@ def forward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
         The quotient, shaped like ``f(x)``.
 
     Raises:
-        InputError: non-finite ``x``, or ``h`` not finite and positive.
+        InputError: ``f`` not a function of one argument or not returning a real array;
+            non-finite ``x``; ``h`` not finite and positive, or so small that
+            ``x + h == x`` (the quotient would be 0 whatever ``f`` is; under ``jax.jit``
+            such quotients are NaN instead).
 
     Example:
         >>> from diffprog.numdiff import forward_difference
@@ -299,10 +479,14 @@ def forward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
         6.5
     """
     f, x, h = _quotient("forward_difference", f, x, h)
-    return (f(x + h) - f(x)) / h
+    return _lost_step((f(x + h) - f(x)) / h, x, h)
 
 
-def backward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
+def backward_difference(
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*batch"],  # noqa: F722
+    h: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Float[Array, "*shape"]:  # noqa: F722
     """The backward difference quotient :math:`(f(x) - f(x - h)) / h` (error :math:`O(h)`).
 
     Args:
@@ -314,7 +498,10 @@ def backward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
         The quotient, shaped like ``f(x)``.
 
     Raises:
-        InputError: non-finite ``x``, or ``h`` not finite and positive.
+        InputError: ``f`` not a function of one argument or not returning a real array;
+            non-finite ``x``; ``h`` not finite and positive, or so small that
+            ``x + h == x`` (the quotient would be 0 whatever ``f`` is; under ``jax.jit``
+            such quotients are NaN instead).
 
     Example:
         >>> from diffprog.numdiff import backward_difference
@@ -322,10 +509,14 @@ def backward_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
         5.5
     """
     f, x, h = _quotient("backward_difference", f, x, h)
-    return (f(x) - f(x - h)) / h
+    return _lost_step((f(x) - f(x - h)) / h, x, h)
 
 
-def central_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
+def central_difference(
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*batch"],  # noqa: F722
+    h: Float[ArrayLike, "*batch"],  # noqa: F722
+) -> Float[Array, "*shape"]:  # noqa: F722
     """The central difference quotient :math:`(f(x + h) - f(x - h)) / 2h` (error :math:`O(h^2)`).
 
     Args:
@@ -337,7 +528,10 @@ def central_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
         The quotient, shaped like ``f(x)``.
 
     Raises:
-        InputError: non-finite ``x``, or ``h`` not finite and positive.
+        InputError: ``f`` not a function of one argument or not returning a real array;
+            non-finite ``x``; ``h`` not finite and positive, or so small that
+            ``x + h == x`` (the quotient would be 0 whatever ``f`` is; under ``jax.jit``
+            such quotients are NaN instead).
 
     Example:
         >>> from diffprog.numdiff import central_difference
@@ -345,20 +539,20 @@ def central_difference(f: Callable, x: ArrayLike, h: ArrayLike) -> jax.Array:
         6.0
     """
     f, x, h = _quotient("central_difference", f, x, h)
-    return (f(x + h) - f(x - h)) / (2 * h)
+    return _lost_step((f(x + h) - f(x - h)) / (2 * h), x, h)
 
 
 # --------------------------------------------------------------------------- derivative
 
 
 def derivative(
-    f: Callable,
-    x: ArrayLike,
+    f: Callable[[jax.Array], ArrayLike],
+    x: Float[ArrayLike, "*points"],  # noqa: F722
     method: str = "central",
-    h: ArrayLike | None = None,
+    h: Float[ArrayLike, "*points"] | None = None,  # noqa: F722
     order: int = 1,
     full_output: bool = False,
-) -> jax.Array | DerivativeResult:
+) -> Float[Array, "*shape"] | DerivativeResult:  # noqa: F722
     """The ``order``-th derivative of a scalar function ``f`` at every point of ``x``.
 
     ``f`` is written for one scalar and is batched with ``jax.vmap`` over ``x`` (any
@@ -392,11 +586,12 @@ def derivative(
             ``x + h``); ``None`` chooses one per point. For ``"richardson"`` it is the
             largest of the four steps.
         order: 1 or 2.
-        full_output: also return the error estimate, one-sided values and flags.
+        full_output: also return the error estimate, one-sided values and flags (a bool).
 
     Returns:
         The derivatives, shaped ``x.shape + f(x).shape``; with ``full_output`` a
-        :class:`DerivativeResult`.
+        :class:`DerivativeResult` (``.ok`` per value; ``.raise_if_failed()`` raises
+        :class:`DerivativeError` at a kink, a jump or without convergence).
 
     Raises:
         InputError: ``f`` not callable or returning ``None``/a tuple/complex values;
@@ -416,8 +611,9 @@ def derivative(
         P. A. Brodtkorb, numdifftools' adaptive step generators.
     """
     name = "derivative"
-    check_callable(name, "f", f)
+    check_arity(name, "f", f, 1)
     method, order = _check_method(name, method, order)
+    full_output = check_bool(name, "full_output", full_output)
     x = _real_points(name, "x", x)
     hh = None if h is None else _check_steps(name, h, x, exact=method != "complex")
     flat = x.ravel()
@@ -428,12 +624,16 @@ def derivative(
 
     res, bad = _engine(name, evaluate, flat, _scale_of(flat), method, order, hflat)
     _report(name, res, bad, method, order, "x", np.asarray(flat) if not is_tracer(flat) else None)
-    res = DerivativeResult(*(a.reshape(x.shape + a.shape[1:]) for a in res))
+    res = jax.tree_util.tree_map(lambda a: a.reshape(x.shape + a.shape[1:]), res)
     return res if full_output else res.value
 
 
-def _traceable(name: str, fn: Callable, arg):
-    """``fn(arg)``, turning jax's errors for Python control flow on tracers into an InputError."""
+def _traceable(name: str, fn: Callable, arg: Any) -> Any:
+    """``fn(arg)``, turning jax's errors for Python control flow on tracers into an InputError.
+
+    An output that is not a jax type (a string) makes ``jax.vmap`` raise a raw TypeError: it
+    becomes the InputError of :func:`check_output`.
+    """
     try:
         return fn(arg)
     except (
@@ -447,6 +647,15 @@ def _traceable(name: str, fn: Callable, arg):
             "f must be jax-traceable (it is evaluated with jax.vmap on a batch of "
             f"points), but it converts its argument to a Python value: {type(err).__name__}",
             "Use jnp.where instead of `if`, and jnp functions instead of math/numpy",
+        ) from err
+    except TypeError as err:
+        if "not a valid JAX type" not in str(err):
+            raise
+        kind = str(err).split(" with type ")[-1].split(" is not")[0]
+        raise fail(
+            name,
+            f"f must return a real array, but it returned a value that is not a number ({kind})",
+            "Return a jax array (e.g. `return jnp.sin(x)`)",
         ) from err
 
 
@@ -491,25 +700,63 @@ def _levels(dtype) -> int:
     return 24 if jnp.dtype(dtype).itemsize <= 4 else 44
 
 
-def _engine(name, evaluate, x, scale, method, order, h):
-    """The adaptive ladder for N points at once; returns (DerivativeResult of (N, *out), bad).
+@dataclasses.dataclass
+class _Ladder:
+    """The evaluated ladder of N points: f at x, at x + h_j and at x - h_j for J levels."""
 
-    ``evaluate(ts)`` evaluates the 1-D functions at the (K, N) abscissae ``ts`` (point ``i``
-    is column ``i``) and returns ``(ts.shape, values)`` with values shaped (K*N, *out).
-    """
+    xp: Any  # numpy on concrete values, jax.numpy when traced
+    dtype: Any
+    eps: float
+    J: int  # levels
+    j0: int  # the level of a fixed h (forward/backward f'' also need 2h)
+    fixed: bool  # h given: no choice among levels
+    hs: Any  # (J, N) steps
+    f0: Any  # (N, *out)
+    fp: Any  # (J, N, *out)
+    fm: Any
+    hp: Any  # (J, N, 1...) the offsets actually used
+    hm: Any
+    xs: Any  # (N, 1...) |x|
+    ex: tuple  # index that broadcasts (J, N) against (J, N, *out)
+    out_nd: int
+
+
+def _shift(xp: Any, arr: Any, k: int) -> Any:
+    """``arr[j + k]`` at level ``j`` (NaN, or False, past the ends), along the level axis."""
+    if k == 0:
+        return arr
+    pad = xp.full((abs(k),) + arr.shape[1:], False if arr.dtype == bool else np.nan, arr.dtype)
+    return xp.concatenate([arr[k:], pad]) if k > 0 else xp.concatenate([pad, arr[:k]])
+
+
+def _finer(xp: Any, arr: Any, op: str) -> Any:
+    """At level ``j``: the min (``op="min"``) or max of ``arr`` over the finer levels ``i > j``."""
+    acc: Any
+    if xp is np:
+        acc = (np.minimum if op == "min" else np.maximum).accumulate(arr[::-1], axis=0)[::-1]
+    else:
+        acc = (jax.lax.cummin if op == "min" else jax.lax.cummax)(arr, axis=0, reverse=True)
+    pad = xp.full((1,) + arr.shape[1:], np.inf if op == "min" else -np.inf, arr.dtype)
+    return xp.concatenate([acc[1:], pad])
+
+
+def _ladder(
+    name: str,
+    evaluate: Callable,
+    x: Any,
+    scale: Any,
+    method: str,
+    order: int,
+    h: Any,
+) -> _Ladder:
+    """Build the steps ``h_j = s 2^-j / 4`` (or ``h 2^-j`` for a fixed ``h``), evaluate f."""
     traced = is_tracer(x) or is_tracer(h) or is_tracer(scale)
     dtype = x.dtype
-    eps = float(jnp.finfo(dtype).eps)
-    n, a = order, _ACCURACY[method]
-    rich = method == "richardson"
-    h_complex = None
-    if method == "complex":  # the central check always uses the adaptive ladder
-        h_complex, h = h, None
     # With a fixed h, level j0 is h itself (forward/backward f'' also need the point 2h).
-    j0 = 1 if method in ("forward", "backward") and n == 2 and h is not None else 0
+    j0 = 1 if method in ("forward", "backward") and order == 2 and h is not None else 0
     J = _levels(dtype) if h is None else 6 + j0
     # The ladder is built in numpy when the points are concrete (no eager jax dispatch).
-    bp = jnp if traced else np
+    bp: Any = jnp if traced else np
     if bp is np:
         x, scale = np.asarray(x), np.asarray(scale)
         h = None if h is None else np.asarray(h)
@@ -520,149 +767,240 @@ def _engine(name, evaluate, x, scale, method, order, h):
         xc = x if bp is np else jax.lax.stop_gradient(x)
         hs = bp.maximum(hs, 4 * bp.abs(bp.nextafter(xc, bp.asarray(np.inf, dtype)) - xc)[None])
     tp, tm = x[None] + hs, x[None] - hs
-    ts = bp.concatenate([x[None], tp, tm])  # (2J + 1, N)
-    shape, vals = evaluate(jnp.asarray(ts))
+    shape, vals = evaluate(jnp.asarray(bp.concatenate([x[None], tp, tm])))  # (2J + 1, N)
     check_output(name, "f", vals)
-    xp = jnp if traced or is_tracer(vals) else np
+    xp: Any = jnp if traced or is_tracer(vals) else np
     if xp is np:
         vals = np.asarray(vals)
-    if not jnp.issubdtype(vals.dtype, jnp.floating):
-        vals = vals.astype(dtype)
     vals = vals.astype(dtype).reshape(shape + vals.shape[1:])
     out_nd = vals.ndim - 2
     ex = (slice(None),) * 2 + (None,) * out_nd  # (J, N) -> (J, N, 1...)
-    f0, fp, fm = vals[0], vals[1 : J + 1], vals[J + 1 :]
-    hp, hm = (tp - x[None])[ex], (x[None] - tm)[ex]
-    xs = xp.abs(x)[(slice(None),) + (None,) * out_nd]
-    nanf = xp.asarray(np.nan, dtype)
+    return _Ladder(
+        xp=xp,
+        dtype=dtype,
+        eps=float(jnp.finfo(dtype).eps),
+        J=J,
+        j0=j0,
+        fixed=h is not None,
+        hs=hs,
+        f0=vals[0],
+        fp=vals[1 : J + 1],
+        fm=vals[J + 1 :],
+        hp=(tp - x[None])[ex],
+        hm=(x[None] - tm)[ex],
+        xs=xp.abs(x)[(slice(None),) + (None,) * out_nd],
+        ex=ex,
+        out_nd=out_nd,
+    )
 
-    def shift(arr, k):  # arr[j + k] at j (NaN past the ends), along the level axis
-        if k == 0:
-            return arr
-        pad = xp.full((abs(k),) + arr.shape[1:], False if arr.dtype == bool else np.nan, arr.dtype)
-        return xp.concatenate([arr[k:], pad]) if k > 0 else xp.concatenate([pad, arr[:k]])
 
+def _differences(L: _Ladder, method: str, n: int) -> tuple[Any, Any, Any]:
+    """Per level: the scheme's estimate D, its round-off, and the central first difference."""
+    xp, eps = L.xp, L.eps
+    fp, fm, f0, hp, hm = L.fp, L.fm, L.f0, L.hp, L.hm
+    d1 = (fp - fm) / (hp + hm)  # central first difference
+    fmag = xp.maximum(xp.maximum(xp.abs(fp), xp.abs(fm)), xp.abs(f0)[None])
+    # f's round-off at each level; eps |x f'| for the rounding of x inside f (a * x)
+    fnoise = _NOISE * eps * fmag + 2 * eps * L.xs[None] * xp.nan_to_num(xp.abs(d1))
+    if method in ("central", "richardson", "complex"):
+        if n == 1:
+            return d1, 2 * fnoise / (hp + hm), d1
+        D = 2 * ((fp - f0) / hp - (f0 - fm) / hm) / (hp + hm)
+        return D, 8 * fnoise / (hp * hm), d1
+    fs, hsd = (fp, hp) if method == "forward" else (fm, -hm)  # the ladder's points on one side
+    if n == 1:
+        return (fs - f0) / hsd, 2 * fnoise / xp.abs(hsd), d1
+    f2, h2 = _shift(xp, fs, -1), _shift(xp, hsd, -1)  # points 0, h, 2h (2h: the level above)
+    return 2 * ((f2 - fs) / (h2 - hsd) - (fs - f0) / hsd) / h2, 8 * fnoise / hsd**2, d1
+
+
+def _choose(
+    L: _Ladder, V: Any, err: Any, noise: Any, ratio: tuple[float, float]
+) -> tuple[Any, Any, Any]:
+    """The trusted level of least error: ``(err, j, converged)`` (the first level if h is fixed).
+
+    A level is trusted where the differences to its neighbours shrink as the scheme's order
+    says (``up / down`` in ``ratio``: the asymptotic regime) or are at the level of round-off,
+    three levels in a row. Steps far too large for f (sin(1e5 t) with h = 8) can pass that by
+    coincidence; their value then disagrees with the finer trusted levels beyond both errors,
+    and a level so refuted is never chosen.
+    """
+    xp = L.xp
+    up, down = xp.abs(_shift(xp, V, -1) - V), xp.abs(V - _shift(xp, V, 1))
+    finite = xp.isfinite(err) & xp.isfinite(V)
+    ok = ((up >= ratio[0] * down) & (up <= ratio[1] * down)) | (xp.fmax(up, down) <= 2 * noise)
+    ok = ok & finite
+    err = xp.where(finite, err, np.inf)
+    if L.fixed:
+        return err, xp.full(err.shape[1:], L.j0, dtype=int), xp.ones(err.shape[1:], bool)
+    trusted = ok & _shift(xp, ok, 1) & _shift(xp, ok, -1)  # three in a row: no coincidence
+    lo = _finer(xp, xp.where(trusted, V - err, -np.inf), "max")
+    hi = _finer(xp, xp.where(trusted, V + err, np.inf), "min")
+    trusted = trusted & (V - err <= hi) & (V + err >= lo)
+    any_ok = xp.any(trusted, axis=0)
+    score = xp.where(trusted | ~any_ok[None], err, np.inf)
+    # the largest step within 25% of the least error (ties: less rounding)
+    best = xp.min(score, axis=0)
+    near = score <= 1.25 * best[None]
+    return err, xp.argmax(near, axis=0), any_ok
+
+
+def _resolved(L: _Ladder) -> Any:
+    """Whether the smallest step resolves f: f changes over it by < 10% of f's own scale.
+
+    Where it does not (sin(1e5 t) at t = 100 in float32: the smallest step, four float
+    spacings of t, holds half a period), no level can converge; whatever looks converged is
+    a coincidence.
+    """
+    xp = L.xp
+    fin = lambda a: xp.where(xp.isfinite(a), xp.abs(a), 0.0)  # noqa: E731
+    scale = xp.maximum(xp.max(xp.maximum(fin(L.fp), fin(L.fm)), axis=0), fin(L.f0))
+    change = xp.abs(L.fp[-1] - L.fm[-1])
+    return ~(change > 0.1 * scale)
+
+
+def _richardson(L: _Ladder, D: Any, noise: Any) -> tuple[Any, Any, Any]:
+    """Richardson's combination of D(h), D(h/2), D(h/4), D(h/8), its error and round-off."""
+    xp = L.xp
+    w = _richardson_weights()
+    V = sum(wk * _shift(xp, D, k) for k, wk in enumerate(w))
+    Vn = sum(abs(wk) * _shift(xp, noise, k) for k, wk in enumerate(w))
+    up, down = xp.abs(_shift(xp, V, -1) - V), xp.abs(V - _shift(xp, V, 1))
+    return V, _SAFETY * xp.fmax(up, down) + Vn, Vn
+
+
+def _pick(L: _Ladder, arr: Any, j: Any) -> Any:
+    shape = L.fp.shape
+    return L.xp.take_along_axis(L.xp.broadcast_to(arr, shape), j[None], axis=0)[0]
+
+
+def _kink_checks(L: _Ladder, jd: Any, spread: dict, n: int) -> tuple[Any, Any, Any, Any]:
+    """(kink, jump, left, right) checked at the chosen plain step and at ``eps^(1/3) s``.
+
+    A kink or a jump is there at every scale, while the rounding inside f can fake one at
+    tiny steps only: both checks must agree.
+    """
+    xp, J = L.xp, L.J
+    jref = int(round(math.log2(0.25 / L.eps ** (1 / 3))))
+    least = 2 if n == 1 else 3
+    checks = [
+        _kinks(
+            xp, at_level(xp, clip, J, L.fp.shape), spread, L.fp, L.fm, L.f0, L.hp, L.xs, n, L.eps
+        )
+        for clip in (
+            xp.clip(jd, least, J - 1),
+            xp.clip(xp.minimum(jd, jref), least, J - 1),
+        )
+    ]
+    (kink, jump, rv, lv), (kink2, jump2, _, _) = checks
+    jump = jump & jump2
+    return (kink & kink2) | jump, jump, lv, rv
+
+
+def _complex_step(
+    name: str,
+    evaluate: Callable,
+    L: _Ladder,
+    x: Any,
+    scale: Any,
+    h: Any,
+    central: tuple[Any, Any, Any],
+) -> tuple[Any, Any, Any, Any]:
+    """``Im f(x + ih) / h`` checked against the central value: (value, error, step, bad)."""
+    xp, eps, dtype = L.xp, L.eps, L.dtype
+    value, error, kink = central
+    hc = (
+        xp.asarray(eps, dtype) * xp.asarray(scale)
+        if h is None
+        else xp.broadcast_to(xp.asarray(h, dtype), x.shape)
+    )
+    hc = hc if xp is jnp else np.asarray(hc, dtype)
+    cdt = jnp.result_type(dtype, jnp.complex64)
+    zt = jnp.stack(
+        [jnp.asarray(x) + 1j * jnp.asarray(hc), jnp.asarray(x) + 2j * jnp.asarray(hc)]
+    ).astype(cdt)
+    try:
+        zshape, zc = evaluate(zt)
+    except TypeError as err_:
+        raise fail(
+            name,
+            f"f is not complex-safe: evaluating it at x + ih raised {err_!r}",
+            "Use method='central' or method='richardson'",
+        ) from err_
+    if xp is np:
+        zc = np.asarray(zc)
+    if not jnp.issubdtype(zc.dtype, jnp.complexfloating):
+        zc = zc.astype(cdt)  # a real result: the check below refuses it
+    zc = zc.reshape(zshape + zc.shape[1:])
+    hcb = hc[(slice(None),) + (None,) * L.out_nd]
+    c1, c2 = xp.imag(zc[0]) / hcb, xp.imag(zc[1]) / (2 * hcb)
+    ctol = 10 * (error + xp.abs(c1 - c2)) + eps**0.25 * xp.maximum(xp.abs(value), xp.abs(c1))
+    mismatch = ~(xp.abs(c1 - value) <= ctol) & ~kink
+    bad = mismatch.reshape(x.shape[0], -1).any(axis=1)
+    value = xp.where(mismatch, xp.asarray(np.nan, dtype), c1.astype(dtype))
+    error = xp.where(kink, error, xp.abs(c1 - c2) / 3 + 4 * eps * xp.abs(c1))
+    return value, error, xp.broadcast_to(hcb, value.shape), bad
+
+
+def _engine(
+    name: str, evaluate: Callable, x: Any, scale: Any, method: str, order: int, h: Any
+) -> tuple[DerivativeResult, Any]:
+    """The adaptive ladder for N points at once; returns (DerivativeResult of (N, *out), bad).
+
+    ``evaluate(ts)`` evaluates the 1-D functions at the (K, N) abscissae ``ts`` (point ``i``
+    is column ``i``) and returns ``(ts.shape, values)`` with values shaped (K*N, *out).
+    """
+    n, a = order, _ACCURACY[method]
+    h_complex = h if method == "complex" else None
+    if method == "complex":  # the central check always uses the adaptive ladder
+        h = None
+    L = _ladder(name, evaluate, x, scale, method, order, h)
+    xp = L.xp
     with np.errstate(all="ignore"):
-        d1 = (fp - fm) / (hp + hm)  # central first difference
-        fmag = xp.maximum(xp.maximum(xp.abs(fp), xp.abs(fm)), xp.abs(f0)[None])
-        # f's round-off at each level; eps |x f'| for the rounding of x inside f (a * x)
-        fnoise = _NOISE * eps * fmag + 2 * eps * xs[None] * xp.nan_to_num(xp.abs(d1))
-        if method in ("central", "richardson", "complex"):
-            if n == 1:
-                D, noise = d1, 2 * fnoise / (hp + hm)
-            else:
-                D = 2 * ((fp - f0) / hp - (f0 - fm) / hm) / (hp + hm)
-                noise = 8 * fnoise / (hp * hm)
-        else:  # forward / backward: the ladder's points on one side
-            fs, hsd = (fp, hp) if method == "forward" else (fm, -hm)
-            if n == 1:
-                D, noise = (fs - f0) / hsd, 2 * fnoise / xp.abs(hsd)
-            else:  # points 0, h, 2h (2h is the level above)
-                f2, h2 = shift(fs, -1), shift(hsd, -1)
-                D = 2 * ((f2 - fs) / (h2 - hsd) - (fs - f0) / hsd) / h2
-                noise = 8 * fnoise / hsd**2
-
-        def choose(V, err, up, down, Vn, lo, hi):
-            """The trusted level of least error (the first level when h is fixed)."""
-            # A level is trusted where the differences shrink as the scheme's order says
-            # (up / down ~ 2^a: the asymptotic regime) or are at the level of round-off;
-            # steps far too large for f (aliasing, as sin at 1e4 with h = 2048) fail both.
-            finite = xp.isfinite(err) & xp.isfinite(V)
-            ok = ((up >= lo * down) & (up <= hi * down)) | (xp.fmax(up, down) <= 2 * Vn)
-            ok = ok & finite
-            err = xp.where(finite, err, np.inf)
-            if h is not None:
-                return err, xp.full(err.shape[1:], j0, dtype=int), xp.ones(err.shape[1:], bool)
-            trusted = ok & shift(ok, 1) & shift(ok, -1)  # three in a row: no coincidence
-            any_ok = xp.any(trusted, axis=0)
-            score = xp.where(trusted | ~any_ok[None], err, np.inf)
-            # the largest step within 25% of the least error (ties: less rounding)
-            best = xp.min(score, axis=0)
-            near = score <= 1.25 * best[None]
-            return err, xp.argmax(near, axis=0), any_ok
-
-        up, down = xp.abs(shift(D, -1) - D), xp.abs(D - shift(D, 1))
+        D, noise, d1 = _differences(L, method, n)
+        up, down = xp.abs(_shift(xp, D, -1) - D), xp.abs(D - _shift(xp, D, 1))
         err = _SAFETY * xp.fmax(up / (2.0**a - 1), down / (1 - 2.0**-a)) + noise
-        err, j, converged = choose(D, err, up, down, noise, 2.0**a / 1.5, 2.0**a * 1.5)
+        err, j, converged = _choose(L, D, err, noise, (2.0**a / 1.5, 2.0**a * 1.5))
         jd = j  # the best plain step: where the one-sided checks below are accurate
         # The plain ladders' own spread at that step (f' and f^(n)): how far apart two
         # estimates may fall from round-off alone, whatever the noise model says.
-        up1, down1 = xp.abs(shift(d1, -1) - d1), xp.abs(d1 - shift(d1, 1))
+        up1, down1 = xp.abs(_shift(xp, d1, -1) - d1), xp.abs(d1 - _shift(xp, d1, 1))
         spread = {1: 4 * xp.fmax(up1, down1), n: 4 * xp.fmax(up, down) / (1 - 2.0**-a)}
         V = D
-        if rich:
-            w = _richardson_weights()
-            V = sum(wk * shift(D, k) for k, wk in enumerate(w))
-            Vn = sum(abs(wk) * shift(noise, k) for k, wk in enumerate(w))
-            up, down = xp.abs(shift(V, -1) - V), xp.abs(V - shift(V, 1))
-            err = _SAFETY * xp.fmax(up, down) + Vn
-            err, j, converged = choose(V, err, up, down, Vn, 2.0**4, 2.0**12)  # ratio ~2^8
-        pick = lambda arr: xp.take_along_axis(  # noqa: E731
-            xp.broadcast_to(arr, err.shape), j[None], axis=0
-        )[0]
-        value, error = pick(V), pick(err)
-        step = pick(xp.broadcast_to(hs[ex], err.shape))
-
-        # Kinks and jumps, checked at the chosen plain step and at the classic step
-        # eps^(1/3) s (when larger): a kink or a jump is there at every scale, while the
-        # rounding inside f can fake one at tiny steps only. Both must agree.
-        jref = int(round(math.log2(0.25 / eps ** (1 / 3))))
-        checks = [
-            _kinks(xp, at_level(xp, clip, J, err.shape), spread, fp, fm, f0, hp, xs, n, eps)
-            for clip in (
-                xp.clip(jd, 2 if n == 1 else 3, J - 1),
-                xp.clip(xp.minimum(jd, jref), 2 if n == 1 else 3, J - 1),
-            )
-        ]
-        (kink, jump, rv, lv), (kink2, jump2, _, _) = checks
-        jump = jump & jump2
-        kink = (kink & kink2) | jump
+        if method == "richardson":
+            V, err, Vn = _richardson(L, D, noise)
+            err, j, converged = _choose(L, V, err, Vn, (2.0**4, 2.0**12))  # ratio ~2^8
+        value, error = _pick(L, V, j), _pick(L, err, j)
+        step = _pick(L, L.hs[L.ex], j)
+        kink, jump, lv, rv = _kink_checks(L, jd, spread, n)
         error = xp.where(kink, xp.maximum(error, xp.abs(rv - lv) / 2), error)
         error = xp.where(jump, np.inf, error)
+        nanf = xp.asarray(np.nan, L.dtype)
         value = xp.where(xp.isfinite(error), value, xp.where(jump, value, nanf))
-
         bad = xp.zeros(x.shape, bool)
         if method == "complex":
-            hc = (
-                xp.asarray(eps, dtype) * xp.asarray(scale)
-                if h_complex is None
-                else xp.broadcast_to(xp.asarray(h_complex, dtype), x.shape)
+            value, error, step, bad = _complex_step(
+                name, evaluate, L, x, scale, h_complex, (value, error, kink)
             )
-            hc = hc if xp is jnp else np.asarray(hc, dtype)
-            cdt = jnp.result_type(dtype, jnp.complex64)
-            zt = jnp.stack(
-                [jnp.asarray(x) + 1j * jnp.asarray(hc), jnp.asarray(x) + 2j * jnp.asarray(hc)]
-            ).astype(cdt)
-            try:
-                zshape, zc = evaluate(zt)
-            except TypeError as err_:
-                raise fail(
-                    name,
-                    f"f is not complex-safe: evaluating it at x + ih raised {err_!r}",
-                    "Use method='central' or method='richardson'",
-                ) from err_
-            if xp is np:
-                zc = np.asarray(zc)
-            if not jnp.issubdtype(zc.dtype, jnp.complexfloating):
-                zc = zc.astype(cdt)  # a real result: the check below refuses it
-            zc = zc.reshape(zshape + zc.shape[1:])
-            hcb = hc[(slice(None),) + (None,) * out_nd]
-            c1, c2 = xp.imag(zc[0]) / hcb, xp.imag(zc[1]) / (2 * hcb)
-            ctol = 10 * (error + xp.abs(c1 - c2)) + eps**0.25 * xp.maximum(
-                xp.abs(value), xp.abs(c1)
+    if not L.fixed and name == "derivative":  # (a coordinate of a gradient may be f = 0 + noise)
+        with np.errstate(all="ignore"):
+            resolved = _resolved(L)
+        converged = converged & resolved
+        if xp is np and not np.all(resolved | kink):
+            warnings.warn(
+                f"{name}: no step can resolve f at {int(np.sum(~resolved))} of "
+                f"{resolved.size} values: f changes by more than 10% of its size over the "
+                "smallest step the dtype allows there (about 4 float spacings of x); the value "
+                "and its error are a guess (converged=False). Try `with diffprog.float64():`.",
+                InaccurateDerivativeWarning,
+                stacklevel=4,
             )
-            mismatch = ~(xp.abs(c1 - value) <= ctol) & ~kink
-            bad = mismatch.reshape(x.shape[0], -1).any(axis=1)
-            value = xp.where(mismatch, nanf, c1.astype(dtype))
-            error = xp.where(kink, error, xp.abs(c1 - c2) / 3 + 4 * eps * xp.abs(c1))
-            step = xp.broadcast_to(hcb, value.shape)
-
     converged = converged | kink | ~xp.isfinite(value)
-    fields = (value, error, lv, rv, kink, step, jump, converged)
-    fields = tuple(
-        jnp.asarray(v).astype(dtype) if v.dtype.kind == "f" else jnp.asarray(v) for v in fields
-    )
-    return DerivativeResult(*fields), bad
+    fields = [value, error, lv, rv, kink, step, jump, converged]
+    arrays = [
+        jnp.asarray(v).astype(L.dtype) if v.dtype.kind == "f" else jnp.asarray(v) for v in fields
+    ]
+    return DerivativeResult(*arrays), bad
 
 
 def at_level(xp, kl, J, shape):
@@ -734,14 +1072,15 @@ def _report(name, res, bad, method, order, what, points) -> None:
     kink = np.asarray(res.kink).reshape(n, -1).any(axis=1)
     if kink.any():
         i = np.flatnonzero(kink)[:3]
-        jump = np.asarray(res.jump).reshape(n, -1).any(axis=1)
+        jump = np.asarray(np.asarray(res.jump).reshape(n, -1).any(axis=1))
         first = np.argmax(np.asarray(res.kink).reshape(n, -1)[i], axis=1)  # a flagged output
         left, right = (np.asarray(a).reshape(n, -1)[i, first] for a in (res.left, res.right))
         pts = points[i] if points is not None else i
         kind = "jumps" if jump[i].any() else "has a kink"
+        of_what = " (of f or of its derivative)" if order == 2 else ""
         warnings.warn(
             f"f is not differentiable at {what} = {pts} ({kink.sum()} of {n} points): it {kind} "
-            f"there; the one-sided derivatives{' (of f or of its derivative)' if order == 2 else ''}"
+            f"there; the one-sided derivatives{of_what}"
             f" disagree (left {left}, right {right}); the {method} value is not a derivative "
             f"there. See {name}(..., full_output=True).left/.right/.kink/.jump.",
             NonDifferentiableWarning,
@@ -769,7 +1108,7 @@ def _is_leaf(t) -> bool:
 
 
 def _flat_problem(name: str, f: Callable, x: Any):
-    check_callable(name, "f", f)
+    check_arity(name, "f", f, 1)
     if x is None:
         raise fail(name, "x must be an array or a pytree of arrays, got None")
     x = check_real_floating(name, "x", x)
@@ -817,7 +1156,7 @@ def _by_coordinate(name, g, v, method, order, h, extra_scale=None):
 
         res, _ = _engine(name, evaluate, pts, sc, method, order, hb)
         parts.append(res)
-    return DerivativeResult(*(jnp.concatenate(p) for p in zip(*parts, strict=True)))
+    return jax.tree_util.tree_map(lambda *p: jnp.concatenate(p), *parts)
 
 
 class _Coordinate:
@@ -852,7 +1191,7 @@ def _steps_for(name, h, v):
 def _warn_components(name, res, what="component"):
     _report(
         name,
-        DerivativeResult(*(jnp.atleast_1d(a) for a in res)),
+        jax.tree_util.tree_map(jnp.atleast_1d, res),
         np.zeros(1, bool),
         "numerical",
         1,
@@ -900,6 +1239,7 @@ def numerical_jacobian(
         [[3.0, 2.0], [0.0, 1.0]]
     """
     name = "numerical_jacobian"
+    full_output = check_bool(name, "full_output", full_output)
     check_choice(name, "method", method, METHODS)
     x, v, unravel, out0, o, unravel_out = _flat_problem(name, f, x)
     g = _Coordinate(f, v, unravel, o.size)
@@ -923,16 +1263,16 @@ def _arrange(a, x, unravel, out0, unravel_out):
         size = int(np.prod(jnp.shape(leaf)))
         cols.append((a[start : start + size], jnp.shape(leaf)))
         start += size
-    result, ostart = [], 0
+    rows, ostart = [], 0
     for oleaf in out_leaves:
         osize = int(np.prod(jnp.shape(oleaf)))
         inner = [
             jnp.moveaxis(block[:, ostart : ostart + osize], 0, -1).reshape(jnp.shape(oleaf) + shape)
             for block, shape in cols
         ]
-        result.append(jax.tree_util.tree_unflatten(in_def, inner))
+        rows.append(jax.tree_util.tree_unflatten(in_def, inner))
         ostart += osize
-    return jax.tree_util.tree_unflatten(out_def, result)
+    return jax.tree_util.tree_unflatten(out_def, rows)
 
 
 def numerical_gradient(
@@ -970,6 +1310,7 @@ def numerical_gradient(
         [2.0, 3.0]
     """
     name = "numerical_gradient"
+    full_output = check_bool(name, "full_output", full_output)
     check_choice(name, "method", method, METHODS)
     x, v, unravel, out0, o, _ = _flat_problem(name, f, x)
     check_output(name, "f", out0, scalar=True)
@@ -1029,7 +1370,7 @@ def numerical_hessian(
     h: ArrayLike | None = None,
     full_output: bool = False,
 ) -> Any:
-    """Numerical Hessian :math:`H_{ij} = \\partial^2 f / \\partial x_i \\partial x_j` of a scalar ``f``.
+    """Numerical Hessian :math:`H_{ij} = \\partial^2 f / \\partial x_i \\partial x_j` of a scalar f.
 
     With :math:`s_i` the scale of :math:`x_i` (``max(1, |x_i|)`` as a power of two) and
     :math:`D^2_u` the second derivative of :math:`t \\mapsto f(x + t u)` at 0 (by
@@ -1064,6 +1405,7 @@ def numerical_hessian(
         [[4.0, 2.0], [2.0, 0.0]]
     """
     name = "numerical_hessian"
+    full_output = check_bool(name, "full_output", full_output)
     check_choice(name, "method", method, ("forward", "backward", "central", "richardson"))
     x, v, unravel, out0, o, _ = _flat_problem(name, f, x)
     check_output(name, "f", out0, scalar=True)

@@ -596,7 +596,7 @@ def _rows_limits() -> list[Row]:
 
     rows = [
         Row("limit", "non-callable f", lambda: lim(3.0, 0.0)),
-        Row("limit", "wrong arity", lambda: lim(lambda a, b: a, 0.0), gap=ARITY),
+        Row("limit", "wrong arity", lambda: lim(lambda a, b: a, 0.0)),
     ]
     rows += [
         Row(
@@ -630,7 +630,7 @@ def _rows_limits() -> list[Row]:
         for s in (0.0, -0.1, 2.0, math.nan, math.inf, "0.1", True)
     ]
     rows += [
-        Row("limit", f"num_steps={n!r}", lambda n=n: lim(jnp.sin, 0.0, num_steps=n))
+        Row("limit", f"num_points={n!r}", lambda n=n: lim(jnp.sin, 0.0, num_points=n))
         for n in (0, 4, -1, 2.5, True, "10")
     ]
     return rows
@@ -645,7 +645,7 @@ def _rows_numdiff() -> list[Row]:
     cos1 = math.cos(1.0)
     rows = [
         Row("derivative", "non-callable f", lambda: d(3.0, 1.0)),
-        Row("derivative", "wrong arity", lambda: d(lambda a, b: a, 1.0), gap=ARITY),
+        Row("derivative", "wrong arity", lambda: d(lambda a, b: a, 1.0)),
     ]
     rows += [
         Row(
@@ -683,7 +683,6 @@ def _rows_numdiff() -> list[Row]:
             "derivative",
             "full_output='yes'",
             lambda: d(jnp.sin, 1.0, full_output="yes"),
-            gap="full_output accepts any truthy value, not only a bool",
         ),
     ]
     rows += [
@@ -699,29 +698,16 @@ def _rows_numdiff() -> list[Row]:
     ]
     for name in ("forward_difference", "backward_difference", "central_difference"):
         F = getattr(nd, name)
-        none_gap = "a non-array output escapes as Python's raw TypeError from f(x+h) - f(x)"
         rows += [
             Row(name, "non-callable f", lambda F=F: F(3.0, 1.0, 0.1)),
-            Row(name, "wrong arity", lambda F=F: F(lambda a, b: a, 1.0, 0.1), gap=ARITY),
+            Row(name, "wrong arity", lambda F=F: F(lambda a, b: a, 1.0, 0.1)),
         ]
         rows += [
-            Row(
-                name,
-                f"f returns {k}",
-                lambda F=F, f=f: F(f, 1.0, 0.1),
-                gap="a complex output gives a complex quotient, not an error"
-                if k == "complex"
-                else none_gap,
-            )
+            Row(name, f"f returns {k}", lambda F=F, f=f: F(f, 1.0, 0.1))
             for k, f in _outputs().items()
         ]
         rows += [
-            Row(
-                name,
-                f"h={h!r}"[:30],
-                lambda F=F, h=h: F(jnp.sin, 1.0, h),
-                gap="h=1e-30 vanishes in x + h: a silent 0.0 (true cos 1)" if h == 1e-30 else "",
-            )
+            Row(name, f"h={h!r}"[:30], lambda F=F, h=h: F(jnp.sin, 1.0, h))
             for h in (0.0, -0.1, math.nan, math.inf, None, "0.1", HUGE, 1e-30)
         ]
         rows += [Row(name, k, lambda F=F, x=x: F(jnp.sin, x, 0.1)) for k, x in _points().items()]
@@ -738,7 +724,7 @@ def _rows_numdiff() -> list[Row]:
     s = nd.secant
     rows += [
         Row("secant", "non-callable f", lambda: s(3.0, 0.0, 1.0)),
-        Row("secant", "wrong arity", lambda: s(lambda a, b: a, 0.0, 1.0), gap=ARITY),
+        Row("secant", "wrong arity", lambda: s(lambda a, b: a, 0.0, 1.0)),
         Row("secant", "x1 == x2", lambda: s(jnp.sin, 1.0, 1.0)),
         Row("secant", "NaN x1", lambda: s(jnp.sin, math.nan, 1.0)),
         Row("secant", "None x1", lambda: s(jnp.sin, None, 1.0)),
@@ -747,10 +733,14 @@ def _rows_numdiff() -> list[Row]:
             "secant",
             "mismatched shapes",
             lambda: s(jnp.sin, jnp.ones(2), jnp.ones(3)),
-            gap="mismatched x1/x2 shapes escape as jax's raw broadcasting TypeError",
         ),
         # oracle: the chord of x**2 through (0, 0) and (2, 4) is 2x + 0
-        Row("secant", "int points", lambda: s(lambda x: x**2, 0, 2), _close_to([2.0, 0.0])),
+        Row(
+            "secant",
+            "int points",
+            lambda: s(lambda x: x**2, 0, 2),
+            lambda r: _close_to([2.0, 0.0])([r.slope, r.intercept]),
+        ),
     ]
     rows += [
         Row("secant", f"f returns {k}", lambda f=f: s(f, 0.0, 1.0)) for k, f in _outputs().items()
@@ -761,7 +751,7 @@ def _rows_numdiff() -> list[Row]:
         F = getattr(nd, name)
         rows += [
             Row(name, "non-callable f", lambda F=F: F(3.0, two)),
-            Row(name, "wrong arity", lambda F=F: F(lambda a, b: a, two), gap=ARITY),
+            Row(name, "wrong arity", lambda F=F: F(lambda a, b: a, two)),
             Row(name, "empty x", lambda F=F: F(sq, jnp.zeros(0))),
             Row(name, "empty dict x", lambda F=F: F(lambda p: 0.0, {})),
             Row(name, "None x", lambda F=F: F(sq, None)),
@@ -769,6 +759,7 @@ def _rows_numdiff() -> list[Row]:
             Row(name, "complex x", lambda F=F: F(sq, two * 1j)),
             Row(name, "too large for float32", lambda F=F: F(sq, np.array([HUGE, 0.0]))),
             Row(name, "method='fwd'", lambda F=F: F(sq, two, "fwd")),
+            Row(name, "full_output='yes'", lambda F=F: F(sq, two, full_output="yes")),
             # a NaN output or an h too small: the documented verdict is a warning + NaN
             Row(
                 name,

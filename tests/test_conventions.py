@@ -114,7 +114,6 @@ def test_known_collision_is_renamed(name):
 # the modules that step take it (a count of sample points is `num_points`).
 STEPPING_MODULES = ("diffprog.optimize", "diffprog.simulate", "diffprog.parallel")
 KNOWN_PARAMETER_MISUSES: dict[str, str] = {
-    "diffprog.limits.limit(num_steps)": "limit's count of points per side becomes num_points",
 }
 
 

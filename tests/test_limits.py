@@ -323,10 +323,10 @@ def test_bad_input_is_explained():
         limit(jnp.sin, None)
     with pytest.raises(InputError, match="complex"):
         limit(lambda x: x + 1j, 0.0)
-    with pytest.raises(InputError, match="num_steps"):
-        limit(jnp.sin, 0.0, num_steps=2)
-    with pytest.raises(InputError, match="num_steps must be an integer"):
-        limit(jnp.sin, 0.0, num_steps=10.5)
+    with pytest.raises(InputError, match="num_points"):
+        limit(jnp.sin, 0.0, num_points=2)
+    with pytest.raises(InputError, match="num_points must be an integer"):
+        limit(jnp.sin, 0.0, num_points=10.5)
     with pytest.raises(InputError, match="step must be a number in"):
         limit(jnp.sin, 0.0, step=0.0)
     with pytest.raises(InputError, match=r"diffprog.float64\(\)"):
@@ -335,3 +335,34 @@ def test_bad_input_is_explained():
 
 def test_undefined_status_code():
     assert int(limit(lambda x: jnp.log(x), -1.0).status) == UNDEFINED
+
+
+def test_limit_result_is_a_result_with_ok_and_raise_if_failed():
+    import dataclasses
+
+    from diffprog.limits import LimitError
+
+    r = limit(lambda x: jnp.sin(x) / x, 0.0)  # oracle: 1
+    assert r.ok is True and r.raise_if_failed() is r
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.value = 2.0  # type: ignore[misc]
+    d = limit(lambda x: jnp.abs(x) / x, 0.0)  # oracle: left -1, right +1
+    assert d.ok is False
+    with pytest.raises(LimitError, match="one-sided limits differ"):
+        d.raise_if_failed()
+    batch = jax.vmap(lambda c: limit(lambda x: c / x, 0.0, side="right"))(jnp.array([0.0, 1.0]))
+    np.testing.assert_array_equal(batch.ok, [True, False])  # 0/x -> 0; 1/x -> +inf
+    with pytest.raises(LimitError, match=r"1 of 2: 1 × \+inf"):
+        batch.raise_if_failed()
+    assert "2 ×" not in repr(batch) and "batch shape (2,)" in repr(batch)
+    leaves, treedef = jax.tree_util.tree_flatten(r)
+    assert jax.tree_util.tree_unflatten(treedef, leaves).side == "both"
+
+
+def test_limit_refuses_string_output_and_wrong_arity():
+    with pytest.raises(InputError, match="non-number"):
+        limit(lambda x: "y", 0.0)
+    with pytest.raises(InputError, match="accept 1 positional"):
+        limit(lambda a, b: a, 0.0)
+    r = limit(jnp.cos, 0.0, num_points=8)  # oracle: cos 0 = 1
+    assert r.exists and abs(float(r.value) - 1.0) <= float(r.error) + 1e-7

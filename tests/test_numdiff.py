@@ -42,13 +42,13 @@ def slope_of(hs, errors):
 
 
 def test_secant_through_two_points_of_the_parabola():
-    slope, intercept = secant(lambda x: x**2 + 2 * x + 2, 2.0, 5.0)
-    assert float(slope) == 9.0 and float(intercept) == -8.0  # (37 - 10) / 3, 10 - 9 * 2
+    line = secant(lambda x: x**2 + 2 * x + 2, 2.0, 5.0)
+    assert float(line.slope) == 9.0 and float(line.intercept) == -8.0  # (37 - 10) / 3, 10 - 9 * 2
 
 
 def test_secant_slope_tends_to_the_tangent_slope():
     dx = 10.0 ** -np.arange(1, 4)
-    slopes, _ = secant(lambda x: x**2 + 2 * x + 2, 2.0, 2.0 + dx)
+    slopes = secant(lambda x: x**2 + 2 * x + 2, 2.0, 2.0 + dx).slope
     # (f(2 + d) - f(2)) / d = 6 + d exactly for this parabola
     np.testing.assert_allclose(slopes, 6 + dx, rtol=1e-4)
 
@@ -539,3 +539,98 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+# ---------------------------------------------------------------- results (issue 16 conventions)
+
+
+def test_results_are_frozen_pytrees_with_fields_by_name():
+    import dataclasses
+
+    from diffprog.numdiff import DerivativeError, DerivativeResult, Secant
+
+    line = secant(lambda x: 3 * x + 1, 0.0, 2.0)  # oracle: the line itself, slope 3, intercept 1
+    assert isinstance(line, Secant) and float(line.slope) == 3.0 and float(line.intercept) == 1.0
+    with pytest.raises(TypeError):
+        tuple(line)  # no tuple unpacking
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.slope = 0.0  # type: ignore[misc]
+    r = jax.jit(lambda t: diffprog.derivative(jnp.sin, t, full_output=True))(jnp.float32(1.0))
+    assert isinstance(r, DerivativeResult) and "value=" in repr(r)
+    assert abs(float(r.value) - np.cos(1.0)) <= float(r.error)
+    assert bool(r.ok)
+    assert issubclass(DerivativeError, ArithmeticError)
+
+
+def test_derivative_ok_and_raise_if_failed_name_the_verdict():
+    from diffprog.numdiff import DerivativeError
+
+    with pytest.warns(diffprog.NonDifferentiableWarning):
+        r = diffprog.derivative(jnp.abs, jnp.array([-1.0, 0.0, 1.0]), full_output=True)
+    # oracle: |x| has derivative -1, (none), +1
+    np.testing.assert_array_equal(r.ok, [True, False, True])
+    with pytest.raises(DerivativeError, match="1 of 3 values: 1 at a kink"):
+        r.raise_if_failed()
+    with pytest.warns(diffprog.NonDifferentiableWarning):
+        j = diffprog.derivative(jnp.sign, 0.0, full_output=True)
+    assert j.ok is False
+    with pytest.raises(DerivativeError, match="where f jumps"):
+        j.raise_if_failed()
+    good = diffprog.derivative(jnp.exp, 0.0, full_output=True)
+    assert good.ok is True and good.raise_if_failed() is good
+
+
+def test_raise_if_failed_under_jit_is_a_clear_error():
+    def run(t):
+        r = diffprog.derivative(jnp.sin, t, full_output=True)
+        r.raise_if_failed()
+        return r.value
+
+    with pytest.raises(InputError, match="traced"):
+        jax.jit(run)(1.0)
+
+
+def test_numerical_result_ok():
+    from diffprog.numdiff import DerivativeError
+
+    r = diffprog.numerical_gradient(lambda v: jnp.sum(v**2), jnp.ones(3), full_output=True)
+    np.testing.assert_allclose(r.value, 2 * np.ones(3), atol=1e-3)  # oracle: 2v
+    assert r.ok is True
+    with pytest.warns(diffprog.NonDifferentiableWarning):
+        k = diffprog.numerical_gradient(
+            lambda v: jnp.sum(jnp.abs(v)), jnp.zeros(2), full_output=True
+        )
+    assert k.ok is False
+    with pytest.raises(DerivativeError, match="2 components at a kink"):
+        k.raise_if_failed()
+
+
+def test_quotient_step_lost_in_x_plus_h_is_refused_or_nan_under_jit():
+    # h = 1e-30 vanishes in 1 + h: the quotient would be 0 (truth cos 1)
+    for q in (forward_difference, backward_difference, central_difference):
+        with pytest.raises(InputError, match="x \\+ h == x"):
+            q(jnp.sin, 1.0, 1e-30)
+        out = jax.jit(lambda x, h, q=q: q(jnp.sin, x, h))(jnp.float32(1.0), jnp.float32(1e-30))
+        assert np.isnan(float(out))
+        # a step that survives x + h is the formula's value, tiny or not (oracle: float64)
+        x, h = np.float32(1.0), np.float32(1e-7)
+        want = {
+            forward_difference: (np.sin(np.float32(x + h)) - np.sin(x)) / h,
+            backward_difference: (np.sin(x) - np.sin(np.float32(x - h))) / h,
+            central_difference: (np.sin(np.float32(x + h)) - np.sin(np.float32(x - h))) / (2 * h),
+        }[q]
+        assert abs(float(q(jnp.sin, x, h)) - float(want)) <= 2.0  # round-off / h at most
+
+
+def test_bad_outputs_and_flags_are_clear_errors():
+    for call in (
+        lambda: diffprog.derivative(lambda x: "y", 1.0),
+        lambda: forward_difference(lambda x: x * 1j, 1.0, 0.1),
+        lambda: central_difference(lambda x: None, 1.0, 0.1),
+        lambda: diffprog.derivative(jnp.sin, 1.0, full_output="yes"),
+        lambda: diffprog.numerical_gradient(jnp.sum, jnp.ones(2), full_output=1),
+        lambda: secant(jnp.sin, jnp.ones(2), jnp.ones(3)),
+        lambda: diffprog.derivative(lambda a, b: a, 1.0),
+    ):
+        with pytest.raises(InputError):
+            call()
