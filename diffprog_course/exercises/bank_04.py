@@ -62,3 +62,16 @@ register(
         wrong_answers=(0.5, 1.0, 0.0),
     )
 )
+register(
+    Exercise(
+        id="04.6",
+        checker=Function(lambda x: 3 * x**2 + np.cos(x)),
+        solution=lambda x: 3 * x**2 + np.cos(x),
+        hint="Sum rule: differentiate each term on its own and add the two derivatives.",
+        wrong_answers=(
+            lambda x: 3 * x**2 * np.cos(x),
+            lambda x: 3 * x**2 + np.sin(x),
+            lambda x: 3 * x**2 - np.cos(x),
+        ),
+    )
+)
