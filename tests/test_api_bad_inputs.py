@@ -1230,11 +1230,14 @@ NOT_ATTACKED = {
     "LimitResult",
     "DerivativeResult",
     "NumericalResult",
-    "OptResult",  # result classes
+    "OptResult",
+    "Secant",  # result classes
     "GradientCheckError",
     "DivergenceError",
     "SimulationError",
-    "InputError",  # errors
+    "InputError",
+    "LimitError",
+    "DerivativeError",  # errors
     "InaccurateDerivativeWarning",
     "NonDifferentiableWarning",  # warnings
 }

@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import diffprog
@@ -148,9 +148,19 @@ def test_third_derivative_matches_jax(tree, x0):
     f_ad = lambda x: evaluate(tree, ad, (x,))
     f_jax = lambda x: jnp.asarray(evaluate(tree, JaxOps, (x,)), dtype=jnp.float64)
     with diffprog.float64():
-        want = jax.grad(jax.grad(jax.grad(f_jax)))(jnp.float64(x0))
-    close(ad.grad(ad.deriv(ad.grad(f_ad)))(x0), want, rtol=1e-7)
-    close(ad.deriv(ad.deriv(ad.deriv(f_ad)))(x0), want, rtol=1e-7)
+        g2 = jax.grad(jax.grad(f_jax))
+        want = jax.grad(g2)(jnp.float64(x0))
+        rtol = 1e-7
+        if not np.isfinite(want):
+            # jax's x**y rule is NaN at x = 0 in higher orders (the log of 0 times 0); the limit
+            # is finite: the oracle is then a float64 central difference of jax's second
+            # derivative (truncation ~h^2 f^(5), round-off ~eps |f''| / h)
+            h = 1e-4
+            want = (g2(jnp.float64(x0) + h) - g2(jnp.float64(x0) - h)) / (2 * h)
+            rtol = 1e-5
+        assume(np.isfinite(want))
+    close(ad.grad(ad.deriv(ad.grad(f_ad)))(x0), want, rtol=rtol)
+    close(ad.deriv(ad.deriv(ad.deriv(f_ad)))(x0), want, rtol=rtol)
 
 
 # ------------------------------------------------------------------ closed forms

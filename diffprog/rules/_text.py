@@ -68,6 +68,9 @@ def node_text(n: Any, shown: dict) -> tuple[_Text, _Text | None]:
         c = _num(n._c)
         return (f"{c[0]}*{_p(ue)}", False), None if ud is None else (f"{c[0]}*{_p(ud)}", False)
     ((ve, vd),) = rest
+    if ud is None and vd is None:  # a constant sub-expression: its derivative is not shown
+        expr, _ = _BINARY_TEXT[op](ue, ("0", True), ve, ("0", True))
+        return (expr, False), None
     expr, dexpr = _BINARY_TEXT[op](ue, ud, ve, vd)
     return (expr, False), None if n.const else (dexpr, _ATOM.fullmatch(dexpr) is not None)
 
