@@ -78,6 +78,8 @@ from .numdiff import secant as secant
 
 # optimize
 from .optimize import DivergenceError as DivergenceError
+from .optimize import DivergenceWarning as DivergenceWarning
+from .optimize import LeastSquares as LeastSquares
 from .optimize import OptResult as OptResult
 from .optimize import fit as fit
 from .optimize import gradient_descent as gradient_descent
@@ -98,6 +100,7 @@ from .precision import float64 as float64
 # rules
 from .rules import Diff as Diff
 from .simulate import SimulationError as SimulationError
+from .simulate import SimulationWarning as SimulationWarning
 from .simulate import make_step as make_step
 from .simulate import rollout as rollout
 
@@ -155,9 +158,11 @@ __all__ = [
     "secant",
     # optimize
     "DivergenceError",
+    "DivergenceWarning",
     "fit",
     "gradient_descent",
     "least_squares",
+    "LeastSquares",
     "OptResult",
     # parallel
     "data_parallel_step",
@@ -180,4 +185,5 @@ __all__ = [
     "make_step",
     "rollout",
     "SimulationError",
+    "SimulationWarning",
 ]

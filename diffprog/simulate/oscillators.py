@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._typing import ArrayLike, PyTree
-from .._validate import InputError
+from ._state import mechanical
 
 __all__ = [
     "double_pendulum",
@@ -27,22 +27,6 @@ __all__ = [
 ]
 
 VectorField = Callable[[ArrayLike, PyTree], PyTree]
-
-
-def mechanical(state: PyTree, system: str, shape: tuple[int, ...] | None = None):
-    """Unpack a mechanical state ``(q, v)``, checking its shape; raise a clear error if wrong."""
-    if not (isinstance(state, tuple | list) and len(state) == 2):
-        raise InputError(
-            f"{system} needs a state (q, v): a pair of position and velocity, "
-            f"got {type(state).__name__}"
-        )
-    q, v = state
-    if jnp.shape(q) != jnp.shape(v) or (shape is not None and jnp.shape(q) != shape):
-        want = f"{shape}" if shape is not None else "the same shape"
-        raise InputError(
-            f"{system} needs q and v of shape {want}, got {jnp.shape(q)} and {jnp.shape(v)}"
-        )
-    return q, v
 
 
 def _positive(system: str, **values: ArrayLike) -> None:
