@@ -91,7 +91,7 @@ class ArchimedesBounds:
         upper: the circumscribed areas, rounded up to the active float dtype.
     """
 
-    sides: jax.Array
+    sides: np.ndarray
     lower: jax.Array
     upper: jax.Array
 
@@ -207,7 +207,7 @@ def riemann_sum(
     i = jnp.arange(n + 1, dtype=dtype)
     x = a + (i[:-1] + 0.5) * dx if rule == "midpoint" else a + i * dx
     try:
-        y = jax.vmap(f)(x)
+        y: Any = jax.vmap(f)(x)
     except TypeError as err:  # f returned a string or another non-array
         if "not a valid JAX type" not in str(err):
             raise

@@ -591,7 +591,7 @@ def fit(
     if opt_state is not None:
         want = jax.tree_util.tree_structure(jax.eval_shape(optimizer.init, params))
         got = jax.tree_util.tree_structure(opt_state)
-        if want != got:
+        if want != got:  # type: ignore[operator]
             raise v.fail(
                 func,
                 "opt_state does not have the structure of optimizer.init(params) "

@@ -15,10 +15,11 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+from jaxtyping import Array, Bool, Float
 
 from .. import _validate as v
 from .._result import result
-from .._typing import ArrayLike, PyTree
+from .._typing import ArrayLike
 from ._state import as_float, mechanical
 from .rollout import SimulationError, SimulationWarning
 
@@ -37,9 +38,9 @@ class Landing:
         num_steps: the number of steps of the trajectory (for messages).
     """
 
-    x: jax.Array
-    t: jax.Array
-    landed: jax.Array
+    x: Float[Array, "*batch"]
+    t: Float[Array, "*batch"]
+    landed: Bool[Array, "*batch"]
     num_steps: int = 0
 
     @property
@@ -102,13 +103,17 @@ def projectile(drag: ArrayLike = 0.0, gravity: ArrayLike = 9.81) -> Callable:
         pos, vel = mechanical(state, "projectile", shape=(2,))
         # sqrt(|v|^2 + tiny): the same speed, but a finite gradient at v = 0.
         speed = jnp.sqrt(jnp.sum(jnp.square(vel)) + jnp.finfo(vel.dtype).tiny)
-        acc = -drag * speed * vel + jnp.array([0.0, -1.0], vel.dtype) * gravity
+        acc = jnp.negative(drag) * speed * vel + jnp.array([0.0, -1.0], vel.dtype) * gravity
         return (vel, acc)
 
     return f
 
 
-def launch(speed: ArrayLike, angle: ArrayLike, height: ArrayLike = 0.0) -> PyTree:
+def launch(
+    speed: Float[ArrayLike, "*batch"],
+    angle: Float[ArrayLike, "*batch"],
+    height: Float[ArrayLike, ""] = 0.0,
+) -> tuple[Float[Array, " 2 *batch"], Float[Array, " 2 *batch"]]:
     r"""The state of a projectile launched from ``(0, height)`` at ``speed`` and ``angle``.
 
     Args:
@@ -133,7 +138,11 @@ def launch(speed: ArrayLike, angle: ArrayLike, height: ArrayLike = 0.0) -> PyTre
     return (pos, jnp.stack([speed * jnp.cos(angle), speed * jnp.sin(angle)]))
 
 
-def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> Landing:
+def landing_point(
+    trajectory: tuple[Float[ArrayLike, "T+1 2"], Float[ArrayLike, "T+1 2"]],
+    dt: Float[ArrayLike, ""],
+    t0: Float[ArrayLike, ""] = 0.0,
+) -> Landing:
     r"""Where and when a projectile's trajectory first crosses the ground (height 0).
 
     With :math:`k` the last step at or above ground (:math:`y_k \ge 0 > y_{k+1}`),
@@ -184,7 +193,7 @@ def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> Lan
             f"got {pos.shape}",
             "Roll out with trajectory=True",
         )
-    vel = trajectory[1]
+    vel = jnp.asarray(trajectory[1])
     y = pos[:, 1]
     crossing = (y[:-1] >= 0) & (y[1:] < 0)
     landed = jnp.any(crossing)

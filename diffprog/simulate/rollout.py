@@ -17,6 +17,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+from jaxtyping import Array, Float, Int
 
 from .. import _validate as v
 from .._typing import ArrayLike, PyTree
@@ -58,7 +59,7 @@ def _check_step_output(step: Step, state0: PyTree, t0: Any, dt: Any) -> None:
     out = jax.eval_shape(step, state0, t0, dt)
     want = jax.tree_util.tree_structure(state0)
     got = jax.tree_util.tree_structure(out)
-    if want != got:
+    if want != got:  # type: ignore[operator]
         raise v.fail(
             "rollout",
             f"the step returned a state structured as {got}, but state0 is {want}",
@@ -93,7 +94,7 @@ def _block_size(checkpoint: Any, num_steps: int) -> int | None:
     )
 
 
-def first_nonfinite(trajectory: PyTree) -> jax.Array:
+def first_nonfinite(trajectory: PyTree) -> Int[Array, ""]:
     """Index of the first state in a trajectory holding a NaN or inf, or -1 if none.
 
     Works under ``jit`` (it returns an array, raises nothing).
@@ -120,9 +121,9 @@ def rollout(
     step: Step,
     state0: PyTree,
     num_steps: int,
-    dt: ArrayLike,
+    dt: Float[ArrayLike, ""],
     *,
-    t0: ArrayLike = 0.0,
+    t0: Float[ArrayLike, ""] = 0.0,
     trajectory: bool = True,
     checkpoint: None | str | int = None,
     checkpoint_policy: Callable | None = None,
