@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, Bool, Float
+from jaxtyping import Array, Float
 
 from .. import _validate as v
 from .._result import result
@@ -38,9 +38,9 @@ class Landing:
         num_steps: the number of steps of the trajectory (for messages).
     """
 
-    x: Float[Array, "*batch"]
-    t: Float[Array, "*batch"]
-    landed: Bool[Array, "*batch"]
+    x: jax.Array
+    t: jax.Array
+    landed: jax.Array
     num_steps: int = 0
 
     @property
