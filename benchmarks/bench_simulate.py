@@ -17,10 +17,12 @@ And the compiled program's temporary memory with and without checkpointing.
 Measured once (jax 0.10.1, this shared 2-core CPU at load ~7, so noisy; ratio = time / forward,
 for T = 100 / 1000 / 10000):
 
-| state | grad | unroll=2 | per-step remat | sqrt-checkpoint | temp memory plain -> sqrt (T=10000) |
-|---|---|---|---|---|---|
-| 2x1    | 1.31 / 1.57 / 1.54 | 1.78 / 3.28 / 4.02 | 1.52 / 2.42 / 4.02 | 1.55 / 2.40 / 4.92 | 0.153 -> 0.0035 MiB |
-| 2x4096 | 2.06 / 1.28 / 1.74 | 3.34 / 2.43 / 3.37 | 3.74 / 1.11 / 2.33 | 3.38 / 1.58 / 2.72 | 625 -> 9.45 MiB |
+| state  | grad        | unroll=2    | per-step remat | sqrt-checkpoint | temp mem (T=1e4) |
+|--------|-------------|-------------|----------------|-----------------|------------------|
+| 2x1    | 1.31/1.57/1.54 | 1.78/3.28/4.02 | 1.52/2.42/4.02 | 1.55/2.40/4.92 | 0.153 -> 0.0035 MiB |
+| 2x4096 | 2.06/1.28/1.74 | 3.34/2.43/3.37 | 3.74/1.11/2.33 | 3.38/1.58/2.72 | 625 -> 9.45 MiB |
+
+(temp mem: the compiled program's temporary memory, plain -> sqrt-checkpoint.)
 
 The plain ``value_and_grad`` of one jitted scan is within the cheap-gradient bound (<= 4) here.
 Unrolling hurt (an earlier run with ``unroll=8``: 6-49x). Per-step remat halves memory at a

@@ -59,7 +59,15 @@ from .numdiff import (
     numerical_jacobian,
     secant,
 )
-from .optimize import DivergenceError, OptResult, fit, gradient_descent, least_squares
+from .optimize import (
+    DivergenceError,
+    DivergenceWarning,
+    LeastSquares,
+    OptResult,
+    fit,
+    gradient_descent,
+    least_squares,
+)
 from .parallel import (
     data_parallel_step,
     data_parallel_value_and_grad,
@@ -69,7 +77,7 @@ from .parallel import (
 )
 from .precision import default_float, eps, float64
 from .rules import Diff
-from .simulate import SimulationError, make_step, rollout
+from .simulate import SimulationError, SimulationWarning, make_step, rollout
 
 __version__ = "0.1.0"
 

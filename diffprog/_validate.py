@@ -273,3 +273,44 @@ def check_shapes_match(func: str, names: tuple[str, str], a: Any, b: Any) -> tup
             f"{names[0]} (shape {sa}) and {names[1]} (shape {sb}) do not broadcast together",
             f"Pass {names[0]} and {names[1]} of the same shape, or one of them a scalar",
         ) from None
+
+
+def show(value: Any) -> str:
+    """A short ``repr`` of a user's value for a message (at most 60 characters)."""
+    return _show(value)
+
+
+def check_count(
+    func: str,
+    name: str,
+    value: Any,
+    least: int = 0,
+    most: int | None = None,
+    example: int | None = None,
+) -> int:
+    """``value`` counts something (steps, pieces, sides): a Python int in ``[least, most]``.
+
+    The one validator for ``num_steps``, ``n``, ``chunk_size`` and the like. A count fixes the
+    length of a loop or an array, so it must be known before tracing: a jax tracer is refused
+    with the advice to mark the argument static. A float that is a whole number is refused
+    with the fix ``name=<int>``.
+    """
+    if is_tracer(value):
+        raise fail(
+            func,
+            f"{name} must be a Python int known before tracing (it fixes a loop's length), "
+            "got a traced value",
+            f"Mark {name} static under jit (static_argnums / static_argnames)",
+        )
+    bound = f">= {least}" if most is None else f"in [{least}, {most}]"
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        if isinstance(value, float) and value.is_integer():
+            fix = f"Pass {name}={int(value)}"
+        else:
+            fix = f"Pass a whole number such as {name}={example if example is not None else least}"
+        raise fail(
+            func, f"{name} must be an int {bound}, got {type(value).__name__} {_show(value)}", fix
+        )
+    if value < least or (most is not None and value > most):
+        raise fail(func, f"{name} must be an int {bound}, got {int(value)}")
+    return int(value)

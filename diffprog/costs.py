@@ -13,10 +13,13 @@ used is the right derivative, ``+1``, the same as ``jax.grad(jnp.abs)(0.0) == 1.
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
+from jaxtyping import Array, Float
 
 from . import _validate as v
 
@@ -63,7 +66,7 @@ def _pair(y_hat: ArrayLike, y: ArrayLike, name: str) -> tuple[jax.Array, jax.Arr
     return y_hat.astype(dtype), y.astype(dtype)
 
 
-def mse(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
+def mse(y_hat: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"]) -> Float[Array, ""]:
     """Mean squared error, :math:`C = \\frac1n \\sum_i (\\hat y_i - y_i)^2`.
 
     Args:
@@ -86,7 +89,7 @@ def mse(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
     return jnp.mean(jnp.square(y_hat - y))
 
 
-def mse_grad(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
+def mse_grad(y_hat: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"]) -> Float[Array, "*n"]:
     """Gradient of :func:`mse` with respect to ``y_hat``.
 
     Only the i-th term of the sum depends on :math:`\\hat y_i`; by the chain rule,
@@ -101,7 +104,7 @@ def mse_grad(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
     return 2.0 * (y_hat - y) / y_hat.size
 
 
-def mae(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
+def mae(y_hat: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"]) -> Float[Array, ""]:
     """Mean absolute error, :math:`C = \\frac1n \\sum_i |\\hat y_i - y_i|`.
 
     Example:
@@ -113,7 +116,7 @@ def mae(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
     return jnp.mean(jnp.abs(y_hat - y))
 
 
-def mae_grad(y_hat: ArrayLike, y: ArrayLike) -> jax.Array:
+def mae_grad(y_hat: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"]) -> Float[Array, "*n"]:
     """(Sub)gradient of :func:`mae` with respect to ``y_hat``.
 
     :math:`\\frac{d}{dr}|r| = \\operatorname{sign}(r)` for :math:`r \\ne 0`, so
@@ -156,7 +159,9 @@ def _check_labels(name: str, y: ArrayLike, what: str, fix: str, upper: bool = Tr
         )
 
 
-def huber(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
+def huber(
+    y_hat: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"], delta: float = 1.0
+) -> Float[Array, ""]:
     """Huber cost: quadratic for small residuals, linear for large ones.
 
     .. math::
@@ -191,14 +196,17 @@ def huber(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
     return _guard_delta(cost, delta)
 
 
-def huber_grad(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
+def huber_grad(
+    y_hat: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"], delta: float = 1.0
+) -> Float[Array, "*n"]:
     """Gradient of :func:`huber` with respect to ``y_hat``.
 
     :math:`h'(r) = r` for :math:`|r| \\le \\delta` and :math:`\\delta\\,\\operatorname{sign}(r)`
     beyond, i.e. :math:`h'(r) = \\operatorname{clip}(r, -\\delta, \\delta)`. The two pieces
     agree at :math:`|r| = \\delta` (Huber is continuously differentiable; its kink is in the
     second derivative), so no convention is needed there. Then
-    :math:`\\partial C / \\partial \\hat y_i = \\operatorname{clip}(\\hat y_i - y_i, -\\delta, \\delta) / n`.
+    :math:`\\partial C / \\partial \\hat y_i =
+    \\operatorname{clip}(\\hat y_i - y_i, -\\delta, \\delta) / n`.
 
     Example:
         >>> from diffprog.costs import huber_grad
@@ -210,7 +218,7 @@ def huber_grad(y_hat: ArrayLike, y: ArrayLike, delta: float = 1.0) -> jax.Array:
     return _guard_delta(jnp.clip(y_hat - y, -delta, delta) / y_hat.size, delta)
 
 
-def bce_with_logits(logits: ArrayLike, y: ArrayLike) -> jax.Array:
+def bce_with_logits(logits: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"]) -> Float[Array, ""]:
     """Binary cross-entropy from logits, stable for any size of logit.
 
     With :math:`p = \\sigma(z) = 1/(1 + e^{-z})` and labels :math:`y \\in [0, 1]`,
@@ -252,7 +260,9 @@ def bce_with_logits(logits: ArrayLike, y: ArrayLike) -> jax.Array:
     return jnp.mean(jax.nn.softplus(z) - y * z)
 
 
-def bce_with_logits_grad(logits: ArrayLike, y: ArrayLike) -> jax.Array:
+def bce_with_logits_grad(
+    logits: Float[ArrayLike, "*n"], y: Float[ArrayLike, "*n"]
+) -> Float[Array, "*n"]:
     """Gradient of :func:`bce_with_logits` with respect to the logits.
 
     :math:`\\operatorname{softplus}'(z) = e^z / (1 + e^z) = \\sigma(z)`, so
@@ -293,7 +303,9 @@ def _softmax_pair(logits: ArrayLike, y: ArrayLike, name: str) -> tuple[jax.Array
     return z, y
 
 
-def softmax_cross_entropy(logits: ArrayLike, y: ArrayLike) -> jax.Array:
+def softmax_cross_entropy(
+    logits: Float[ArrayLike, "*batch k"], y: Float[ArrayLike, "*batch k"]
+) -> Float[Array, ""]:
     """Softmax cross-entropy, averaged over every axis but the last (the classes).
 
     For one example with logits :math:`z \\in \\mathbb R^K` and target probabilities
@@ -314,14 +326,17 @@ def softmax_cross_entropy(logits: ArrayLike, y: ArrayLike) -> jax.Array:
 
     Example:
         >>> from diffprog.costs import softmax_cross_entropy
-        >>> round(float(softmax_cross_entropy([0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0])), 6)  # log 4
+        >>> c = softmax_cross_entropy([0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0])
+        >>> round(float(c), 6)  # log 4
         1.386294
     """
     z, y = _softmax_pair(logits, y, "softmax_cross_entropy")
     return jnp.mean(-jnp.sum(y * jax.nn.log_softmax(z, axis=-1), axis=-1))
 
 
-def softmax_cross_entropy_grad(logits: ArrayLike, y: ArrayLike) -> jax.Array:
+def softmax_cross_entropy_grad(
+    logits: Float[ArrayLike, "*batch k"], y: Float[ArrayLike, "*batch k"]
+) -> Float[Array, "*batch k"]:
     """Gradient of :func:`softmax_cross_entropy` with respect to the logits.
 
     :math:`\\partial \\log\\sum_j e^{z_j} / \\partial z_k = \\operatorname{softmax}(z)_k`, so
@@ -375,16 +390,18 @@ def _linear_mse_sums(m: jax.Array, b: jax.Array, x: jax.Array, y: jax.Array):
     rows = min(4096, max(1, n // 2048))
     main = (n // rows) * rows
 
-    def terms(xx, yy):
+    def sums(xx: jax.Array, yy: jax.Array, axes: tuple[int, ...]) -> Any:
         r = m * xx + b - yy
-        return r, r * xx, r * r
+        return _sum3(r, r * xx, r * r, axes)
 
-    parts = _sum3(*terms(x[:main].reshape(rows, -1), y[:main].reshape(rows, -1)), (1,))
-    tail = _sum3(*terms(x[main:], y[main:]), (0,))
+    parts = sums(x[:main].reshape(rows, -1), y[:main].reshape(rows, -1), (1,))
+    tail = sums(x[main:], y[main:], (0,))
     return tuple(jnp.sum(p) + t for p, t in zip(parts, tail, strict=True))
 
 
-def linear_mse_value_and_grad(params: dict, x: ArrayLike, y: ArrayLike) -> tuple[jax.Array, dict]:
+def linear_mse_value_and_grad(
+    params: dict, x: Float[ArrayLike, " n"], y: Float[ArrayLike, " n"]
+) -> tuple[Float[Array, ""], dict]:
     """Cost and parameter gradient of ``mse(m * x + b, y)`` in one pass over the data.
 
     With residuals :math:`r_i = m x_i + b - y_i` and :math:`C = \\frac1n \\sum_i r_i^2`,

@@ -26,10 +26,9 @@ References:
 from __future__ import annotations
 
 import decimal
-import inspect
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -37,20 +36,13 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from . import _validate as v
+from ._result import result
+from .precision import default_float
 
-__all__ = ["ArchimedesBounds", "archimedes_bounds", "polygon_area", "riemann_sum"]
+__all__ = ["RULES", "ArchimedesBounds", "archimedes_bounds", "polygon_area", "riemann_sum"]
 
+#: The ``rule=`` strings :func:`riemann_sum` accepts.
 RULES = ("left", "right", "midpoint", "trapezoid")
-
-
-def _check_n(func: str, n, name: str, least: int, most: int | None = None) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < least:
-        raise v.fail(
-            func,
-            f"{name} must be an int >= {least}, got {v._show(n)}",
-            f"Pass a whole number such as {name}={max(least, 4)}",
-        )
-    return v.check_int(func, name, n, least, most)
 
 
 def polygon_area(n: int, kind: str = "inscribed", radius: ArrayLike = 1.0) -> jax.Array:
@@ -78,26 +70,33 @@ def polygon_area(n: int, kind: str = "inscribed", radius: ArrayLike = 1.0) -> ja
         (2.0, 4.0)
     """
     func = "polygon_area"
-    n = _check_n(func, n, "n", 3)
+    n = v.check_count(func, "n", n, 3, example=6)
     if not isinstance(kind, str) or kind not in ("inscribed", "circumscribed"):
-        raise v.fail(func, f"kind must be 'inscribed' or 'circumscribed', got {v._show(kind)}")
+        raise v.fail(func, f"kind must be 'inscribed' or 'circumscribed', got {v.show(kind)}")
     v.check_nonnegative(func, "radius", radius, "Pass the circle's radius, e.g. radius=1.0")
     v.check_representable(func, "radius", radius)
-    r2 = jnp.square(jnp.asarray(radius, dtype=jnp.zeros(()).dtype))
+    r2 = jnp.square(jnp.asarray(radius, dtype=default_float()))
     if kind == "inscribed":
         return 0.5 * n * r2 * jnp.sin(2.0 * math.pi / n)
     return n * r2 * jnp.tan(math.pi / n)
 
 
-class ArchimedesBounds(NamedTuple):
-    """Archimedes' doubling: ``sides[i]``-gons with areas ``lower[i] < π < upper[i]``."""
+@result
+class ArchimedesBounds:
+    """Archimedes' doubling: ``sides[i]``-gons with areas ``lower[i] < π < upper[i]``.
 
-    sides: jax.Array
+    Attributes:
+        sides: the numbers of sides, ``4·2^i`` (int64, exact).
+        lower: the inscribed areas, rounded down to the active float dtype.
+        upper: the circumscribed areas, rounded up to the active float dtype.
+    """
+
+    sides: np.ndarray
     lower: jax.Array
     upper: jax.Array
 
 
-def _to_dtype(x: decimal.Decimal, dtype, direction: int) -> np.generic:
+def _to_dtype(x: decimal.Decimal, dtype: Any, direction: int) -> Any:
     """``x`` rounded to ``dtype`` towards -inf (``direction = -1``) or +inf (``+1``)."""
     f = np.asarray(float(x), dtype)
     if direction < 0 and decimal.Decimal(float(f)) > x:
@@ -125,7 +124,7 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
         num_doublings: how many times to double (0 gives just the square), an int in [0, 60].
 
     Returns:
-        :class:`ArchimedesBounds` ``(sides, lower, upper)``, arrays of length
+        :class:`ArchimedesBounds` with fields ``sides``, ``lower``, ``upper``, arrays of length
         ``num_doublings + 1``; ``sides = 4·2^i`` (int64, exact), ``lower``/``upper`` in the
         active float dtype.
 
@@ -138,8 +137,10 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
         >>> int(b.sides[-1]), round(float(b.lower[-1]), 3), round(float(b.upper[-1]), 3)
         (64, 3.137, 3.144)
     """
-    num_doublings = _check_n("archimedes_bounds", num_doublings, "num_doublings", 0, 60)
-    dtype = np.dtype(jnp.zeros(()).dtype)
+    num_doublings = v.check_count(
+        "archimedes_bounds", "num_doublings", num_doublings, 0, 60, example=8
+    )
+    dtype = np.dtype(default_float())
     D = decimal.Decimal
     floor = decimal.Context(prec=80, rounding=decimal.ROUND_FLOOR)
     ceil = decimal.Context(prec=80, rounding=decimal.ROUND_CEILING)
@@ -194,33 +195,19 @@ def riemann_sum(
         0.21875
     """
     func = "riemann_sum"
-    if not callable(f):
-        raise v.fail(
-            func,
-            f"f must be a function of one scalar x, got {type(f).__name__} {v._show(f)}",
-            "Pass e.g. f=lambda x: x**2",
-        )
-    try:
-        inspect.signature(f).bind(0.0)
-    except TypeError:
-        raise v.fail(
-            func, "f must take one argument (the point x)", "Define it as f(x), e.g. lambda x: x**2"
-        ) from None
-    except ValueError:
-        pass
-    n = _check_n(func, n, "n", 1)
-    if not isinstance(rule, str) or rule not in RULES:
-        raise v.fail(func, f"rule must be one of {RULES}, got {v._show(rule)}")
+    v.check_arity(func, "f", f, 1, "x")
+    n = v.check_count(func, "n", n, 1, example=100)
+    v.check_choice(func, "rule", rule, RULES)
     for name, end in (("a", a), ("b", b)):
         v.check_finite_scalar(func, name, end)
         v.check_representable(func, name, end)
-    dtype = jnp.zeros(()).dtype
+    dtype = default_float()
     a, b = jnp.asarray(a, dtype), jnp.asarray(b, dtype)
     dx = (b - a) / n
     i = jnp.arange(n + 1, dtype=dtype)
     x = a + (i[:-1] + 0.5) * dx if rule == "midpoint" else a + i * dx
     try:
-        y = jax.vmap(f)(x)
+        y: Any = jax.vmap(f)(x)
     except TypeError as err:  # f returned a string or another non-array
         if "not a valid JAX type" not in str(err):
             raise

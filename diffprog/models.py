@@ -10,6 +10,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
+from jaxtyping import Array, Float
 
 from . import _validate as v
 
@@ -32,7 +33,7 @@ def _x(model: str, x: ArrayLike) -> jax.Array:
     return jnp.asarray(x)
 
 
-def linear(params: dict, x: ArrayLike) -> jax.Array:
+def linear(params: dict, x: Float[ArrayLike, "*n"] | Float[ArrayLike, "n d"]) -> Float[Array, ...]:
     """A straight line, or its vector form (an affine map).
 
     * ``params = {"m": m, "b": b}``: :math:`\\hat y = m x + b`, elementwise over ``x``.
@@ -56,7 +57,8 @@ def linear(params: dict, x: ArrayLike) -> jax.Array:
         >>> from diffprog.models import linear
         >>> linear({"m": 0.9, "b": 0.1}, jnp.array([0.0, 7.0])).tolist()
         [0.1, 6.4...]
-        >>> linear({"W": jnp.array([[1.0, 2.0]]), "b": jnp.array([0.5])}, jnp.array([3.0, 4.0])).tolist()
+        >>> params = {"W": jnp.array([[1.0, 2.0]]), "b": jnp.array([0.5])}
+        >>> linear(params, jnp.array([3.0, 4.0])).tolist()
         [11.5]
     """
     if isinstance(params, dict) and "W" in params:
@@ -73,7 +75,7 @@ def linear(params: dict, x: ArrayLike) -> jax.Array:
     return params["m"] * _x("linear", x) + params["b"]
 
 
-def polynomial(params: dict, x: ArrayLike) -> jax.Array:
+def polynomial(params: dict, x: Float[ArrayLike, "*n"]) -> Float[Array, "*n"]:
     """A polynomial :math:`\\hat y = \\sum_{k=0}^{d} c_k x^k`, by Horner's rule.
 
     Horner evaluates :math:`c_0 + x(c_1 + x(c_2 + \\dots))`: d multiplications and no
@@ -101,7 +103,9 @@ def polynomial(params: dict, x: ArrayLike) -> jax.Array:
     return y_hat
 
 
-def logistic(params: dict, x: ArrayLike, *, logits: bool = False) -> jax.Array:
+def logistic(
+    params: dict, x: Float[ArrayLike, "*n d"], *, logits: bool = False
+) -> Float[Array, "*n"]:
     """Logistic regression: :math:`p = \\sigma(w \\cdot x + b)`, :math:`\\sigma(z) = 1/(1+e^{-z})`.
 
     Args:

@@ -13,15 +13,18 @@ trace; a loss whose closure changed (``a = 5.0`` in ``lambda p: a * p**2``) trac
 different program, or passes the new array as an input, and is seen as it is now.
 
 **Divergence.** A run whose loss becomes inf or NaN is never handed back as if it had
-converged: with concrete values it raises :class:`DivergenceError`, which names the first bad
-step, tells a NaN at step 0 (the model or data, not the learning rate) from a loss that grew
-until it overflowed (the learning rate), and carries the history. Under your own ``jax.jit`` or
-``jax.vmap`` nothing can raise; check ``result.diverged_at`` (-1 when every loss is finite).
+converged. The verdict is a field of the result: ``result.diverged_at`` (-1 when every loss is
+finite; the way to read it under your own ``jax.jit`` or ``jax.vmap``) and ``result.ok``. With
+concrete values a diverged run also warns (:class:`DivergenceWarning`), and
+``result.raise_if_failed()`` raises :class:`DivergenceError`, whose message names the first bad
+step and tells a NaN at step 0 (the model or data, not the learning rate) from a loss that grew
+until it overflowed (the learning rate), with the history attached.
 """
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -32,14 +35,28 @@ from jax.typing import ArrayLike
 
 from . import _validate as v
 from ._progress import progress, watching
+from ._result import result
 from ._traced import traced
+from ._typing import PyTree
+from .precision import default_float
 
-__all__ = ["DivergenceError", "OptResult", "fit", "gradient_descent", "least_squares"]
+__all__ = [
+    "DivergenceError",
+    "DivergenceWarning",
+    "LeastSquares",
+    "OptResult",
+    "fit",
+    "gradient_descent",
+    "least_squares",
+]
 
-PyTree = Any
+
+class DivergenceWarning(UserWarning):
+    """A run's loss became inf or NaN: ``result.ok`` is False (issued with concrete values)."""
 
 
-class OptResult(NamedTuple):
+@result(static=("func",))
+class OptResult:
     """What an optimisation run returns.
 
     Attributes:
@@ -48,26 +65,54 @@ class OptResult(NamedTuple):
             (``losses[0]`` at the initial params, ``losses[-1]`` at the final ones). With
             minibatches, ``losses[k]`` is step ``k``'s minibatch loss and ``losses[-1]`` the
             loss on all the data at the final params.
+        diverged_at: the verdict: the first step whose loss is inf or NaN, or -1 if none (an
+            int32 array, readable under ``jax.jit``/``jax.vmap``).
         path: the params after each step, every leaf with a leading axis of
             ``num_steps + 1`` (``path`` at index 0 is the start), or None unless asked.
         opt_state: the optimiser's final state (``fit`` only; None for ``gradient_descent``):
             pass it back as ``fit(..., opt_state=result.opt_state)`` to continue the run.
         aux: with ``has_aux=True``, the auxiliary output of every loss evaluation, each leaf
             with a leading axis like ``losses``; else None.
-        diverged_at: the first step whose loss is inf or NaN, or -1 if none (an int array;
-            the way to detect divergence under ``jax.jit``/``jax.vmap``).
+        func: the function that made the run (``"fit"`` or ``"gradient_descent"``), for messages.
     """
 
     params: PyTree
     losses: jax.Array
+    diverged_at: jax.Array
     path: PyTree | None = None
     opt_state: PyTree | None = None
     aux: PyTree | None = None
-    diverged_at: jax.Array | None = None
+    func: str = dataclasses.field(default="fit", repr=False)
+
+    @property
+    def ok(self) -> jax.Array:
+        """Whether every loss is finite (a bool array: ``bool(result.ok)`` outside jit)."""
+        return jnp.asarray(self.diverged_at) < 0
+
+    def raise_if_failed(self) -> OptResult:
+        """Raise :class:`DivergenceError` if the run diverged; else return the result.
+
+        Raises:
+            DivergenceError: a loss is inf or NaN (``err.step``, ``err.result``).
+            InputError: called on traced values (inside ``jax.jit``): read ``diverged_at``.
+        """
+        if v.is_tracer(self.diverged_at):
+            raise v.fail(
+                f"{self.func} result.raise_if_failed",
+                "needs concrete values, but the result is traced (inside jit or vmap)",
+                "Read result.diverged_at (-1 when the run stayed finite) instead",
+            )
+        step = int(self.diverged_at)
+        if step >= 0:
+            message = _divergence_message(self.func, np.asarray(self.losses), step)
+            raise DivergenceError(message, step, self)
+        return self
 
 
 class DivergenceError(FloatingPointError):
     """The loss became inf or NaN. The message says which kind of failure it looks like.
+
+    Raised by :meth:`OptResult.raise_if_failed`.
 
     Attributes:
         step: the first step whose loss is not finite (``losses[step]``).
@@ -87,7 +132,7 @@ def _divergence_message(func: str, losses: np.ndarray, step: int) -> str:
             f"{func}: the loss is {bad} at the starting params (step 0), before any update: "
             "the model or the data give a non-finite loss, so lowering the learning rate "
             "will not help. Check the data for NaN/inf and the model at the initial params "
-            "(log or sqrt of a negative, division by 0); the history is in err.result"
+            "(log or sqrt of a negative, division by 0); the history is in result.losses"
         )
     first, last = float(losses[0]), float(losses[step - 1])
     if last > first or step == 1:
@@ -95,25 +140,14 @@ def _divergence_message(func: str, losses: np.ndarray, step: int) -> str:
             f"{func}: the run diverged: the loss grew from {first:.4g} (step 0) to {last:.4g} "
             f"(step {step - 1}) and became {bad} at step {step}. The learning rate is too "
             "large for this problem: lower it (e.g. by 10x) or rescale the data; the history "
-            "is in err.result"
+            "is in result.losses"
         )
     return (
         f"{func}: the loss fell from {first:.4g} to {last:.4g}, then became {bad} at step "
         f"{step}: an update made the params non-finite or left the model's domain (a NaN "
         "gradient, e.g. sqrt or log at 0, or too large a step). Inspect "
-        "err.result.path (keep_params=True) near that step; a smaller learning rate may help"
+        "result.path (keep_params=True) near that step; a smaller learning rate may help"
     )
-
-
-def _check_arity(func: str, name: str, fn: Callable, nargs: int, form: str) -> None:
-    try:
-        inspect.signature(fn).bind(*([None] * nargs))
-    except TypeError:
-        raise v.fail(
-            func, f"{name} must take {nargs} positional argument(s) {form}", f"Define it as {form}"
-        ) from None
-    except ValueError:  # no signature (a builtin): let the call decide
-        pass
 
 
 def _loss_value(func: str, out: Any, has_aux: bool) -> tuple[jax.Array, Any]:
@@ -151,7 +185,7 @@ def _check_optimizer(func: str, optimizer: Any) -> None:
         raise v.fail(
             func,
             f"optimizer must be an optax GradientTransformation (with init and "
-            f"update), got {type(optimizer).__name__} {v._show(optimizer)}",
+            f"update), got {type(optimizer).__name__} {v.show(optimizer)}",
             "Pass e.g. optax.adam(1e-2); for plain gradient descent with a learning "
             "rate use diffprog.gradient_descent",
         )
@@ -169,7 +203,7 @@ def _check_data(func: str, data: PyTree, batch_size: Any, key: Any) -> tuple[int
     if not leaves:
         raise v.fail(
             func,
-            f"data has no arrays (got {v._show(data)})",
+            f"data has no arrays (got {v.show(data)})",
             "Pass an array or a pytree of arrays, e.g. data=(x, y)",
         )
     shapes = [jnp.shape(leaf) for leaf in leaves]
@@ -191,7 +225,7 @@ def _check_data(func: str, data: PyTree, batch_size: Any, key: Any) -> tuple[int
                 "Pass batch_size=... to sample minibatches, or drop key",
             )
         return n, None
-    batch_size = v.check_int(func, "batch_size", batch_size, 1, n)
+    batch_size = v.check_count(func, "batch_size", batch_size, 1, n)
     if key is None:
         raise v.fail(
             func, "minibatches (batch_size=...) need a PRNG key", "Pass key=jax.random.key(0)"
@@ -201,7 +235,7 @@ def _check_data(func: str, data: PyTree, batch_size: Any, key: Any) -> tuple[int
     raw = dtype == jnp.uint32 and jnp.shape(key) == (2,)
     if not (typed or raw):
         raise v.fail(
-            func, f"key must be a jax PRNG key, got {v._show(key)}", "Pass key=jax.random.key(0)"
+            func, f"key must be a jax PRNG key, got {v.show(key)}", "Pass key=jax.random.key(0)"
         )
     return n, batch_size
 
@@ -213,7 +247,7 @@ class _PlainGD(NamedTuple):
 
     def init(self, params: PyTree) -> jax.Array:
         dtypes = [jnp.result_type(leaf) for leaf in jax.tree_util.tree_leaves(params)]
-        return jnp.asarray(self.lr, jnp.result_type(*dtypes, jnp.zeros(()).dtype))
+        return jnp.asarray(self.lr, jnp.result_type(*dtypes, default_float()))
 
     def update(self, grads: PyTree, lr: jax.Array, params: PyTree = None):
         return jax.tree_util.tree_map(lambda g: -(lr * g).astype(g.dtype), grads), lr
@@ -303,7 +337,6 @@ def _run_loop(
     keep_params: bool = False,
     chunk_size: int | None = None,
     show_progress: bool | None = False,
-    throw: bool = True,
 ) -> OptResult:
     """The one loop behind ``gradient_descent`` and ``fit`` (arguments already validated)."""
     if opt_state is None:
@@ -325,48 +358,67 @@ def _run_loop(
     zero = jnp.zeros((), jnp.int32)
     run = traced(chunk, params, opt_state, data, key_arg, zero, zero)
 
-    losses, auxs, path = [], [], []
-    final_loss = final_aux = None
+    losses: list = []
+    auxs: list = []
+    path: list = []
+    final = None
     starts = range(0, num_steps, chunk_size)
     for start in progress(starts, total=len(starts), desc=func, enabled=show_progress):
         length = min(chunk_size, num_steps - start)
-        params, opt_state, (c_loss, c_aux, c_path), final_loss, final_aux = run(
+        params, opt_state, hist, *final = run(
             params, opt_state, data, key_arg, jnp.int32(start), jnp.int32(length)
         )
-        cut = lambda a, n=length: a[:n]
-        losses.append(c_loss[:length])
-        auxs.append(jax.tree_util.tree_map(cut, c_aux))
-        path.append(jax.tree_util.tree_map(cut, c_path))
-        if not v.is_tracer(c_loss) and not np.all(np.isfinite(np.asarray(c_loss[:length]))):
+        for store, h in zip((losses, auxs, path), hist, strict=True):
+            store.append(jax.tree_util.tree_map(lambda a, n=length: a[:n], h))
+        if not v.is_tracer(losses[-1]) and not np.all(np.isfinite(np.asarray(losses[-1]))):
             break
-    if final_loss is None:  # zero steps: just the loss at the start
-        final_loss, final_aux = _final(func, loss_fn, has_aux, params, data)
-    losses.append(
-        jnp.reshape(final_loss, (1,)).astype(
-            losses[0].dtype if losses else jnp.result_type(final_loss)
-        )
+    if final is None:  # zero steps: just the loss at the start
+        final = _final(func, loss_fn, has_aux, params, data)
+    all_losses, aux_hist, full_path = _histories(
+        losses, auxs, path, final, params, has_aux, keep_params
     )
-    all_losses = jnp.concatenate(losses)
-    stack = lambda *a: jnp.concatenate(a)
-    aux_hist = None
-    if has_aux:
-        aux_hist = jax.tree_util.tree_map(
-            stack, *auxs, jax.tree_util.tree_map(lambda a: jnp.asarray(a)[None], final_aux)
-        )
-    full_path = None
-    if keep_params:
-        full_path = jax.tree_util.tree_map(
-            stack, *path, jax.tree_util.tree_map(lambda a: a[None], params)
-        )
     finite = jnp.isfinite(all_losses)
     diverged_at = jnp.where(jnp.all(finite), -1, jnp.argmin(finite)).astype(jnp.int32)
-    result = OptResult(params, all_losses, full_path, opt_state, aux_hist, diverged_at)
-    if throw and not v.is_tracer(all_losses):
-        step = int(diverged_at)
-        if step >= 0:
-            message = _divergence_message(func, np.asarray(all_losses), step)
-            raise DivergenceError(message, step, result)
-    return result
+    res = OptResult(params, all_losses, diverged_at, full_path, opt_state, aux_hist, func)
+    _warn_if_diverged(res)
+    return res
+
+
+def _warn_if_diverged(res: OptResult) -> None:
+    """The soft signal: with concrete values, a diverged run warns (nothing fails silently)."""
+    if v.is_tracer(res.diverged_at):
+        return
+    step = int(res.diverged_at)
+    if step >= 0:
+        message = _divergence_message(res.func, np.asarray(res.losses), step)
+        warnings.warn(
+            f"{message}. (result.ok is False; result.raise_if_failed() raises DivergenceError)",
+            DivergenceWarning,
+            stacklevel=4,
+        )
+
+
+def _histories(
+    losses: list, auxs: list, path: list, final: Any, params: PyTree, has_aux: bool, keep: bool
+) -> tuple[jax.Array, PyTree, PyTree]:
+    """The chunks' histories joined, with the final loss/aux/params appended."""
+    final_loss, final_aux = final
+    dtype = losses[0].dtype if losses else jnp.result_type(final_loss)
+    all_losses = jnp.concatenate([*losses, jnp.reshape(final_loss, (1,)).astype(dtype)])
+
+    def stack(*a: jax.Array) -> jax.Array:
+        return jnp.concatenate(a)
+
+    def head(a: Any) -> jax.Array:
+        return jnp.asarray(a)[None]
+
+    aux_hist = None
+    if has_aux:
+        aux_hist = jax.tree_util.tree_map(stack, *auxs, jax.tree_util.tree_map(head, final_aux))
+    full_path = None
+    if keep:
+        full_path = jax.tree_util.tree_map(stack, *path, jax.tree_util.tree_map(head, params))
+    return all_losses, aux_hist, full_path
 
 
 def _final(func: str, loss_fn: Callable, has_aux: bool, params: PyTree, data: PyTree):
@@ -381,7 +433,6 @@ def gradient_descent(
     num_steps: int,
     *,
     keep_params: bool = False,
-    throw: bool = True,
 ) -> OptResult:
     """Plain gradient descent, written from scratch: ``params <- params - lr * grad(loss)(params)``.
 
@@ -401,17 +452,19 @@ def gradient_descent(
         lr: the learning rate, a finite number > 0.
         num_steps: how many updates, an int >= 0.
         keep_params: also return the params after every step in ``path``.
-        throw: raise :class:`DivergenceError` on a non-finite loss (with concrete values);
-            with ``throw=False`` the result is returned and ``result.diverged_at`` says where.
 
     Returns:
-        :class:`OptResult` with the final params and the ``num_steps + 1`` losses.
+        :class:`OptResult` with the final params, the ``num_steps + 1`` losses and the verdict
+        ``diverged_at`` (``result.ok``; ``result.raise_if_failed()`` raises
+        :class:`DivergenceError` if a loss became inf or NaN).
 
     Raises:
         InputError: ``lr`` not a finite number > 0; ``num_steps`` negative or not an int;
             ``loss_fn`` not callable or not returning a real scalar; complex params, or values
             past the largest float32 (use ``diffprog.float64()``).
-        DivergenceError: the loss became inf or NaN (``err.step``, ``err.result``).
+
+    Warns:
+        DivergenceWarning: a loss became inf or NaN (with concrete values).
 
     Example:
         >>> from diffprog.optimize import gradient_descent
@@ -420,11 +473,10 @@ def gradient_descent(
         (3.0, (101,))
     """
     func = "gradient_descent"
-    v.check_callable(func, "loss_fn", loss_fn)
-    _check_arity(func, "loss_fn", loss_fn, 1, "loss_fn(params)")
+    v.check_arity(func, "loss_fn", loss_fn, 1, "params")
     v.check_positive(func, "lr", lr, "Pass a small step such as lr=0.01")
     v.check_representable(func, "lr", lr)
-    num_steps = v.check_int(func, "num_steps", num_steps, 0)
+    num_steps = v.check_count(func, "num_steps", num_steps, 0, example=100)
     params = _check_params(func, params)
     result = _run_loop(
         func,
@@ -433,9 +485,8 @@ def gradient_descent(
         _PlainGD(lr),
         num_steps,
         keep_params=bool(keep_params),
-        throw=bool(throw),
     )
-    return result._replace(opt_state=None)
+    return dataclasses.replace(result, opt_state=None)
 
 
 def fit(
@@ -452,7 +503,6 @@ def fit(
     keep_params: bool = False,
     chunk_size: int | None = None,
     show_progress: bool | None = None,
-    throw: bool = True,
 ) -> OptResult:
     """Minimise ``loss_fn`` with any optax optimiser, in compiled chunks, with a progress bar.
 
@@ -465,8 +515,12 @@ def fit(
     millisecond for a small model) and the traced program is compiled once per distinct
     content. So a second call with the same loss and optimiser reuses the compilation, while a
     loss whose closure changed is seen as it is now (never a stale cached version). Under your
-    own ``jax.jit``/``jax.vmap`` the run is one chunk and nothing raises: read
-    ``result.diverged_at``.
+    own ``jax.jit``/``jax.vmap`` the run is one chunk.
+
+    Failure: a loss that becomes inf or NaN is the verdict ``result.diverged_at`` (the first
+    bad step, -1 if none; ``result.ok``), never an exception; with concrete values it also
+    warns (:class:`DivergenceWarning`). Call ``result.raise_if_failed()`` to get a
+    :class:`DivergenceError` instead.
 
     Optimisers that need the loss itself (``optax.lbfgs()``, line searches:
     ``GradientTransformationExtraArgs``) get ``value=``, ``grad=`` and ``value_fn=``; L-BFGS
@@ -490,17 +544,18 @@ def fit(
         chunk_size: steps per chunk (default: with a bar, about 50 chunks of at least 100 steps;
             without one, a single chunk).
         show_progress: force the bar on or off (default: on when someone watches).
-        throw: raise :class:`DivergenceError` on a non-finite loss (concrete values only);
-            with ``throw=False`` read ``result.diverged_at``.
 
     Returns:
-        :class:`OptResult` (``opt_state`` holds the optimiser's final state).
+        :class:`OptResult` (``opt_state`` holds the optimiser's final state; ``diverged_at``
+        and ``ok`` the verdict).
 
     Raises:
         InputError: a bad argument (not an optimiser, ``num_steps``/``chunk_size``/
             ``batch_size`` not a positive int, ``opt_state`` of another structure, a loss that
             does not return a real scalar, complex params, values past float32's range...).
-        DivergenceError: the loss became inf or NaN.
+
+    Warns:
+        DivergenceWarning: a loss became inf or NaN (with concrete values).
 
     Example:
         >>> import optax
@@ -514,13 +569,13 @@ def fit(
     func = "fit"
     v.check_callable(func, "loss_fn", loss_fn)
     _check_optimizer(func, optimizer)
-    num_steps = v.check_int(func, "num_steps", num_steps, 0)
+    num_steps = v.check_count(func, "num_steps", num_steps, 0, example=100)
     if chunk_size is not None:
-        chunk_size = v.check_int(func, "chunk_size", chunk_size, 1)
+        chunk_size = v.check_count(func, "chunk_size", chunk_size, 1, example=100)
     elif watching() if show_progress is None else show_progress:
         chunk_size = max(100, -(-num_steps // 50))  # the bar moves ~50 times
     if not isinstance(has_aux, bool):
-        raise v.fail(func, f"has_aux must be True or False, got {v._show(has_aux)}")
+        raise v.fail(func, f"has_aux must be True or False, got {v.show(has_aux)}")
     params = _check_params(func, params)
     if data is None:
         if batch_size is not None or key is not None:
@@ -529,18 +584,18 @@ def fit(
                 "batch_size/key were given without data",
                 "Pass data=(x, y) and write loss_fn(params, batch)",
             )
-        _check_arity(func, "loss_fn", loss_fn, 1, "loss_fn(params)")
+        v.check_arity(func, "loss_fn", loss_fn, 1, "params")
     else:
         _check_data(func, data, batch_size, key)
-        _check_arity(func, "loss_fn", loss_fn, 2, "loss_fn(params, batch)")
+        v.check_arity(func, "loss_fn", loss_fn, 2, "params, batch")
     if opt_state is not None:
         want = jax.tree_util.tree_structure(jax.eval_shape(optimizer.init, params))
         got = jax.tree_util.tree_structure(opt_state)
-        if want != got:
+        if want != got:  # type: ignore[operator]
             raise v.fail(
                 func,
                 "opt_state does not have the structure of optimizer.init(params) "
-                f"(got {v._show(got)})",
+                f"(got {v.show(got)})",
                 "Pass result.opt_state from a run with the same "
                 "optimizer and params, or leave opt_state=None to start afresh",
             )
@@ -558,11 +613,24 @@ def fit(
         keep_params=bool(keep_params),
         chunk_size=chunk_size,
         show_progress=show_progress,
-        throw=bool(throw),
     )
 
 
-def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
+@result
+class LeastSquares:
+    """The closed-form least-squares fit of a linear model.
+
+    Attributes:
+        params: the minimising params, ready for :func:`diffprog.models.linear`:
+            ``{"m", "b"}`` for 1-D ``x``, ``{"W", "b"}`` for 2-D ``x``.
+        cost: the mean squared residual at those params (the smallest MSE a line can reach).
+    """
+
+    params: dict
+    cost: jax.Array
+
+
+def least_squares(x: ArrayLike, y: ArrayLike) -> LeastSquares:
     """The closed-form minimiser of the MSE of a linear model (ordinary least squares).
 
     For :math:`\\hat y = m x + b`, setting both partial derivatives of
@@ -578,7 +646,8 @@ def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
         y: targets, shape ``(n,)`` or ``(n, k)``; real, finite.
 
     Returns:
-        ``{"m", "b"}`` for 1-D ``x``, else ``{"W", "b"}`` for ``diffprog.models.linear``.
+        :class:`LeastSquares`: ``params`` (``{"m", "b"}`` for 1-D ``x``, else ``{"W", "b"}``
+        for ``diffprog.models.linear``) and ``cost``, the MSE at them.
 
     Raises:
         InputError: mismatched lengths, fewer than 2 points, all ``x`` equal, complex,
@@ -586,8 +655,8 @@ def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
 
     Example:
         >>> from diffprog.optimize import least_squares
-        >>> p = least_squares([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
-        >>> round(float(p["m"]), 4), round(float(p["b"]), 4)
+        >>> ls = least_squares([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
+        >>> round(float(ls.params["m"]), 4), round(float(ls.params["b"]), 4)
         (2.0, 1.0)
     """
     func = "least_squares"
@@ -596,7 +665,7 @@ def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
         v.check_representable(func, name, arr)
         if not v.is_tracer(arr) and not np.all(np.isfinite(np.asarray(arr, np.float64))):
             raise v.fail(func, f"{name} holds NaN or inf", "Drop or fix those points")
-    dtype = jnp.zeros(()).dtype
+    dtype = default_float()
     x, y = jnp.asarray(x, dtype), jnp.asarray(y, dtype)
     if x.ndim == 0 or y.ndim == 0 or x.shape[0] != y.shape[0] or x.ndim > 2 or y.ndim > 2:
         raise v.fail(
@@ -618,7 +687,10 @@ def least_squares(x: ArrayLike, y: ArrayLike) -> dict:
                 "The data need at least two distinct x",
             )
         m = jnp.sum(dx * dy) / sxx
-        return {"m": m, "b": jnp.mean(y) - m * jnp.mean(x)}
+        residual = dy - m * dx  # y - (m x + b) with b = mean(y) - m mean(x)
+        params = {"m": m, "b": jnp.mean(y) - m * jnp.mean(x)}
+        return LeastSquares(params, jnp.mean(residual * residual))
     design = jnp.concatenate([x, jnp.ones((x.shape[0], 1), x.dtype)], axis=1)
     coef = jnp.linalg.lstsq(design, y)[0]
-    return {"W": coef[:-1].T, "b": coef[-1]}
+    residual = design @ coef - y
+    return LeastSquares({"W": coef[:-1].T, "b": coef[-1]}, jnp.mean(residual * residual))

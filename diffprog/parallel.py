@@ -318,10 +318,12 @@ def data_parallel_value_and_grad(
         f"data-parallel over {mesh.size} device(s): (params, batch) -> "
         "(loss, grads)."
     )
-    value_and_grad.mesh = mesh
-    value_and_grad.lower = lambda params, batch: jax.jit(program).lower(
-        replicate(params, mesh), shard_batch(batch, mesh)
-    )
+    value_and_grad.mesh = mesh  # type: ignore[attr-defined]
+
+    def lower(params: PyTree, batch: PyTree) -> Any:
+        return jax.jit(program).lower(replicate(params, mesh), shard_batch(batch, mesh))
+
+    value_and_grad.lower = lower  # type: ignore[attr-defined]
     return value_and_grad
 
 
@@ -394,5 +396,5 @@ def data_parallel_step(
         f"over {mesh.size} device(s): (params, opt_state, batch) -> "
         "(params, opt_state, loss)."
     )
-    data_parallel_step.mesh = mesh
+    data_parallel_step.mesh = mesh  # type: ignore[attr-defined]
     return data_parallel_step

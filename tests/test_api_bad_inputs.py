@@ -23,6 +23,7 @@ import collections
 import fractions
 import inspect
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -35,7 +36,13 @@ import pytest
 import diffprog
 from diffprog import costs, models, simulate
 from diffprog._validate import InputError
-from diffprog.optimize import DivergenceError, fit, gradient_descent, least_squares
+from diffprog.optimize import (
+    DivergenceError,
+    DivergenceWarning,
+    fit,
+    gradient_descent,
+    least_squares,
+)
 from diffprog_course.exercises import evaluate, get
 
 ERROR = InputError
@@ -63,6 +70,13 @@ def _close_to(want, tol=1e-3):
 
 def _converged(tol=1e-2):
     return lambda res: np.allclose(np.asarray(res.params, np.float64), 1.0, atol=tol)
+
+
+def _quiet(call: Callable[[], Any]) -> Any:
+    """``call()`` with diffprog's verdict warnings silenced (the row reads the verdict)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return call()
 
 
 def _is_nan(got):
@@ -99,7 +113,15 @@ def _rows_optimize() -> list[Row]:
             Row(
                 name,
                 "loss NaN at step 0",
-                lambda run=run: run(lambda p: jnp.nan * p[0]),
+                _warned(DivergenceWarning, lambda run=run: run(lambda p: jnp.nan * p[0])),
+                lambda res: not bool(res.ok) and int(res.diverged_at) == 0,
+            )
+        )
+        rows.append(
+            Row(
+                name,
+                "loss NaN at step 0, raise_if_failed",
+                lambda run=run: _quiet(lambda: run(lambda p: jnp.nan * p[0])).raise_if_failed(),
                 DivergenceError,
             )
         )
@@ -225,7 +247,7 @@ def _rows_optimize() -> list[Row]:
         Row(
             "least_squares",
             "int inputs",
-            lambda: least_squares([0, 1, 2], [1, 3, 5])["m"],
+            lambda: least_squares([0, 1, 2], [1, 3, 5]).params["m"],
             _close_to(2.0),
         )
     )
@@ -521,6 +543,16 @@ def _rows_simulate() -> list[Row]:
     ]
     rows += [
         Row("rollout", "non-callable step", lambda: simulate.rollout(3.0, state, 5, 0.1)),
+        Row("rollout", "wrong arity", lambda: simulate.rollout(lambda s, t: s, state, 5, 0.1)),
+        Row(
+            "rollout",
+            "step makes NaN",
+            _warned(
+                simulate.SimulationWarning,
+                lambda: simulate.rollout(lambda s, t, dt: s * jnp.nan, 1.0, 5, 0.1),
+            ),
+            lambda traj: int(simulate.first_nonfinite(traj)) == 1,  # oracle: step 0 -> index 1
+        ),
         Row(
             "rollout",
             "checkpoint='log'",
@@ -532,6 +564,8 @@ def _rows_simulate() -> list[Row]:
             lambda: simulate.make_step(simulate.spring(1.0), "leapfrog"),
         ),
         Row("make_step", "non-callable f", lambda: simulate.make_step(1.0)),
+        Row("make_step", "wrong arity", lambda: simulate.make_step(lambda y: -y)),
+        Row("make_step", "method=None", lambda: simulate.make_step(simulate.spring(1.0), None)),
         Row("spring", "state not a pair", lambda: simulate.spring(1.0)(0.0, jnp.ones(3))),
     ]
     rows += [
@@ -543,6 +577,48 @@ def _rows_simulate() -> list[Row]:
         for v in (0.0, -1.0, math.inf)
     ]
     rows += [Row("double_pendulum", "m2=0", lambda: simulate.double_pendulum(m2=0.0))]
+    t = jnp.linspace(0.0, 1.0, 5)  # y = 1 + t never reaches the ground (oracle: y > 0)
+    flying = (jnp.stack([t, 1 + t], 1), jnp.stack([jnp.ones(5), jnp.ones(5)], 1))
+    rows += [
+        Row("landing_point", "not a pair", lambda: simulate.landing_point(jnp.ones((5, 2)), 0.1)),
+        Row(
+            "landing_point",
+            "positions of shape (5, 3)",
+            lambda: simulate.landing_point((jnp.ones((5, 3)), jnp.ones((5, 3))), 0.1),
+        ),
+        Row(
+            "landing_point",
+            "never lands",
+            _warned(simulate.SimulationWarning, lambda: simulate.landing_point(flying, 0.25)),
+            lambda land: not bool(land.ok) and _is_nan(land.x) and _is_nan(land.t),
+        ),
+        Row(
+            "landing_point",
+            "never lands, raise_if_failed",
+            lambda: _quiet(lambda: simulate.landing_point(flying, 0.25)).raise_if_failed(),
+            simulate.SimulationError,
+        ),
+        Row(
+            "gradient_norm_vs_horizon",
+            "horizon 0",
+            lambda: simulate.gradient_norm_vs_horizon(lambda p, n: p, 1.0, [0]),
+        ),
+        Row(
+            "gradient_norm_vs_horizon",
+            "horizon 2.5",
+            lambda: simulate.gradient_norm_vs_horizon(lambda p, n: p, 1.0, [2.5]),
+        ),
+        Row(
+            "gradient_norm_vs_horizon",
+            "wrong arity",
+            lambda: simulate.gradient_norm_vs_horizon(lambda p: p, 1.0, [1]),
+        ),
+        Row(
+            "gradient_norm_vs_horizon",
+            "horizons not a sequence",
+            lambda: simulate.gradient_norm_vs_horizon(lambda p, n: p, 1.0, 5),
+        ),
+    ]
     return rows
 
 
@@ -1231,7 +1307,8 @@ NOT_ATTACKED = {
     "DerivativeResult",
     "NumericalResult",
     "OptResult",
-    "Secant",  # result classes
+    "Secant",
+    "LeastSquares",  # result classes
     "GradientCheckError",
     "DivergenceError",
     "SimulationError",
@@ -1239,7 +1316,9 @@ NOT_ATTACKED = {
     "LimitError",
     "DerivativeError",  # errors
     "InaccurateDerivativeWarning",
-    "NonDifferentiableWarning",  # warnings
+    "NonDifferentiableWarning",
+    "DivergenceWarning",
+    "SimulationWarning",  # warnings
 }
 AUTODIFF_PUBLIC = ("grad", "deriv", "jvp", "vjp", "value_and_grad")
 

@@ -36,9 +36,7 @@ PACKAGES = ("diffprog", "diffprog_course")
 
 # Collisions being renamed in parallel branches (issue 16), each with its rename. The coordinator
 # empties this after merging them: each entry is a strict xfail, so a fixed one fails until removed.
-KNOWN_COLLISIONS: dict[str, str] = {
-    "METHODS": "diffprog.simulate.integrators.METHODS (a dict) becomes INTEGRATORS",
-}
+KNOWN_COLLISIONS: dict[str, str] = {}
 
 
 def _public_modules() -> list[str]:
@@ -113,8 +111,7 @@ def test_known_collision_is_renamed(name):
 # finite-difference step is `step`); `num_steps` counts applications of a step function, so only
 # the modules that step take it (a count of sample points is `num_points`).
 STEPPING_MODULES = ("diffprog.optimize", "diffprog.simulate", "diffprog.parallel")
-KNOWN_PARAMETER_MISUSES: dict[str, str] = {
-}
+KNOWN_PARAMETER_MISUSES: dict[str, str] = {}
 
 
 def _parameter_misuses() -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -134,7 +135,20 @@ def test_bad_input_is_explained():
         riemann_sum(jnp.sin, 0.0, 1.0, 4, "simpson")
     with pytest.raises(ValueError, match="n must be an int >= 1"):
         riemann_sum(jnp.sin, 0.0, 1.0, 2.5)
-    with pytest.raises(TypeError, match="f must be a function"):
+    with pytest.raises(TypeError, match="f must be a callable"):
         riemann_sum(1.0, 0.0, 1.0, 4)
+    with pytest.raises(TypeError, match=r"f must accept 1 positional argument \(x\)"):
+        riemann_sum(lambda x, y: x, 0.0, 1.0, 4)
+    with pytest.raises(TypeError, match="Pass n=4"):
+        riemann_sum(jnp.sin, 0.0, 1.0, 4.0)
+
+
+def test_archimedes_bounds_is_a_result():
+    """A pytree result with named fields (no tuple unpacking) and a one-line repr."""
+    b = archimedes_bounds(2)
+    assert [int(s) for s in b.sides] == [4, 8, 16]
+    assert repr(b).startswith("ArchimedesBounds(sides=[") and "lower=[2." in repr(b)
+    leaves = jax.tree_util.tree_leaves(b)
+    assert len(leaves) == 3 and leaves[1] is b.lower
     with pytest.raises(ValueError, match="one number per scalar x"):
         riemann_sum(lambda x: jnp.stack([x, x]), 0.0, 1.0, 4)

@@ -9,7 +9,13 @@ import optax
 import pytest
 
 from diffprog import costs, models
-from diffprog.optimize import DivergenceError, fit, gradient_descent, least_squares
+from diffprog.optimize import (
+    DivergenceError,
+    DivergenceWarning,
+    fit,
+    gradient_descent,
+    least_squares,
+)
 
 # The course's running example: dosage x, forgetfulness y.
 X = jnp.arange(8.0)
@@ -32,7 +38,7 @@ def _float64_oracle(m=0.9, b=0.1, lr=0.01, num_steps=0):
 
 
 def test_course_cost_and_gradient_at_start():
-    """MSE is the plain mean of squared residuals: that is the convention giving 19.6755 / 36.305."""
+    """MSE is the plain mean of squared residuals: the convention giving 19.6755 / 36.305."""
     cost, grads = jax.value_and_grad(course_cost)(START)
     assert float(cost) == pytest.approx(19.6755, abs=1e-4)
     assert float(grads["m"]) == pytest.approx(36.305, abs=1e-4)
@@ -70,11 +76,16 @@ def test_course_gradient_descent_1_plus_1000_steps():
 
 
 def test_course_closed_form():
-    p = least_squares(X, Y)
+    ls = least_squares(X, Y)
+    p = ls.params
     A = np.stack([np.arange(8.0), np.ones(8)], axis=1)
     m, b = np.linalg.lstsq(A, np.asarray(Y, np.float64), rcond=None)[0]
     assert float(p["m"]) == pytest.approx(m, abs=1e-5) and round(m, 4) == -0.4693
     assert float(p["b"]) == pytest.approx(b, abs=1e-5) and round(b, 4) == 1.76
+    # the cost field: the float64 mean squared residual at the float64 solution
+    resid = A @ np.array([m, b]) - np.asarray(Y, np.float64)
+    assert float(ls.cost) == pytest.approx(np.mean(resid**2), rel=1e-4)
+    assert "LeastSquares(params=" in repr(ls)
 
 
 def test_history_and_path():
@@ -93,11 +104,14 @@ def test_least_squares_vector_form(key):
     x = jax.random.normal(k1, (50, 3))
     W = jnp.array([[1.0, -2.0, 0.5]])
     y = x @ W.T + 0.3 + 0.01 * jax.random.normal(k2, (50, 1))
-    p = least_squares(x, y)
+    ls = least_squares(x, y)
+    p = ls.params
     A = np.concatenate([np.asarray(x, np.float64), np.ones((50, 1))], axis=1)
     coef = np.linalg.lstsq(A, np.asarray(y, np.float64), rcond=None)[0]
     np.testing.assert_allclose(p["W"], coef[:-1].T, atol=1e-4)
     np.testing.assert_allclose(p["b"], coef[-1], atol=1e-4)
+    resid = A @ coef - np.asarray(y, np.float64)
+    assert float(ls.cost) == pytest.approx(np.mean(resid**2), rel=1e-3)
 
 
 # ---------------------------------------------------- optimiser x problem (optax's alias_test)
@@ -227,18 +241,39 @@ def test_bad_optimizer():
         fit(course_cost, START, 0.01, 10)
 
 
-def test_divergence_is_reported_not_returned():
+def test_divergence_is_a_verdict_with_a_warning_and_raises_on_request():
     # The largest curvature of this cost is ~36.4, so any lr > 2 / 36.4 ~ 0.055 diverges.
+    with pytest.warns(DivergenceWarning, match="diverged"):
+        res = gradient_descent(course_cost, START, lr=0.1, num_steps=1000)
+    assert not bool(res.ok) and int(res.diverged_at) > 0
     with pytest.raises(DivergenceError, match="diverged") as info:
-        gradient_descent(course_cost, START, lr=0.1, num_steps=1000)
+        res.raise_if_failed()
     err = info.value
+    assert err.result is res and err.step == int(res.diverged_at)
     losses = np.asarray(err.result.losses)
     assert np.all(np.isfinite(losses[: err.step])) and not np.isfinite(losses[err.step])
     assert np.all(np.diff(losses[:20]) > 0)  # it grew before overflowing
-    with pytest.raises(DivergenceError) as info2:
-        fit(course_cost, START, optax.sgd(0.1), 1000, chunk_size=100)
-    assert info2.value.step == err.step
-    assert info2.value.result.losses.shape[0] < 1001  # stopped at the end of the bad chunk
+    with pytest.warns(DivergenceWarning):
+        res2 = fit(course_cost, START, optax.sgd(0.1), 1000, chunk_size=100)
+    assert int(res2.diverged_at) == err.step
+    assert res2.losses.shape[0] < 1001  # stopped at the end of the bad chunk
+    good = gradient_descent(course_cost, START, lr=0.01, num_steps=10)  # no warning (errors)
+    assert bool(good.ok) and good.raise_if_failed() is good
+    traced = jax.jit(lambda lr: gradient_descent(course_cost, START, lr, 10))
+    with pytest.raises(ValueError, match="needs concrete values"):
+        jax.jit(lambda lr: traced(lr).raise_if_failed())(0.01)
+
+
+def test_opt_result_is_a_pytree_result():
+    res = fit(course_cost, START, optax.adam(0.05), 5)
+    leaves = jax.tree_util.tree_leaves(res)
+    assert any(leaf is res.losses for leaf in leaves)
+    text = repr(res)
+    assert text.startswith("OptResult(params=") and "diverged_at=-1" in text
+    batched = jax.vmap(lambda m: fit(course_cost, {"m": m, "b": 0.1}, optax.sgd(0.01), 3))(
+        jnp.array([0.9, 0.5])
+    )
+    assert batched.losses.shape == (2, 4) and batched.diverged_at.shape == (2,)
 
 
 def test_fit_progress_does_not_change_results():
@@ -373,12 +408,15 @@ def test_minibatches_with_a_key_reach_least_squares(key):
 
 
 def test_divergence_messages_tell_data_from_learning_rate():
+    with pytest.warns(DivergenceWarning, match="step 0.*will not help"):
+        res0 = gradient_descent(lambda p: jnp.log(p - 1.0) ** 2, 0.0, 0.01, 10)  # log of < 0
     with pytest.raises(DivergenceError, match="step 0.*will not help") as info:
-        gradient_descent(lambda p: jnp.log(p - 1.0) ** 2, 0.0, 0.01, 10)  # log of a negative
+        res0.raise_if_failed()
     assert info.value.step == 0
+    with pytest.warns(DivergenceWarning, match="learning rate is too large"):
+        res = gradient_descent(course_cost, START, lr=0.1, num_steps=1000)
     with pytest.raises(DivergenceError, match="learning rate is too large"):
-        gradient_descent(course_cost, START, lr=0.1, num_steps=1000)
-    res = gradient_descent(course_cost, START, lr=0.1, num_steps=1000, throw=False)
+        res.raise_if_failed()
     assert int(res.diverged_at) > 0
 
 
@@ -411,7 +449,7 @@ def test_least_squares_matches_float64_oracle_at_any_scale(scale, rel_shift, slo
     y = slope * x + rng.standard_normal(32)
     want = np.polyfit(x, y, 1)  # float64 oracle
     with diffprog_float64():
-        got = least_squares(x, y)
+        got = least_squares(x, y).params
         # the slope's conditioning: rounding x (eps |shift|) moves it by ~ eps |shift| / scale
         # times (noise / scale + |slope|); 100x that, plus 1e-9 relative, is what both may differ
         cond = 100 * np.finfo(np.float64).eps * (1 + abs(shift) / scale) * (1 / scale + abs(slope))

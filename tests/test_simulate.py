@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import diffprog
 from diffprog.simulate import (
     SimulationError,
+    SimulationWarning,
     compiled_memory,
     double_pendulum,
     double_pendulum_energy,
@@ -26,6 +27,7 @@ from diffprog.simulate import (
     pendulum,
     pendulum_energy,
     projectile,
+    rk4,
     rollout,
     spring,
     spring_energy,
@@ -51,7 +53,7 @@ def central_difference(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     return g
 
 
-# --- integrators: empirical order on problems with a closed form ------------------------------
+# --- integrators: empirical order on problems with a closed form ---------------------------------
 
 
 @pytest.mark.parametrize("method", ORDERS)
@@ -69,7 +71,10 @@ def test_order_on_undamped_spring(method):
 
 @pytest.mark.parametrize("method", ["euler", "rk4"])
 def test_order_on_damped_spring(method):
-    """Underdamped x'' = -k x - c x': x(t) = e^{-ct/2}(cos wt + c/(2w) sin wt), w = sqrt(k - c²/4)."""
+    """Underdamped x'' = -k x - c x': x(t) = e^{-ct/2}(cos wt + c/(2w) sin wt).
+
+    Here w = sqrt(k - c²/4).
+    """
     k, c, t_end = 4.0, 0.6, 2.0
     w = math.sqrt(k - c * c / 4)
     exact = math.exp(-c * t_end / 2) * (math.cos(w * t_end) + c / (2 * w) * math.sin(w * t_end))
@@ -83,7 +88,7 @@ def test_order_on_damped_spring(method):
     assert slope(hs, errors) == pytest.approx(ORDERS[method], abs=0.15)
 
 
-# --- energy -------------------------------------------------------------------------------------
+# --- energy --------------------------------------------------------------------------------------
 
 
 def spring_energies(method: str, dt: float = 0.1, num_steps: int = 2000) -> np.ndarray:
@@ -124,7 +129,10 @@ def test_pendulum_energy_conserved_by_rk4_and_damping_dissipates():
     st.lists(st.floats(-3.0, 3.0), min_size=4, max_size=4), st.floats(0.5, 2.0), st.floats(0.5, 2.0)
 )
 def test_double_pendulum_equations_match_the_lagrangian(values, m2, l2):
-    """The closed-form accelerations solve M(q) q'' = dL/dq - (d²L/dq'dq) q' (L = T - V by autodiff)."""
+    """The closed-form accelerations solve M(q) q'' = dL/dq - (d²L/dq'dq) q'.
+
+    L = T - V, differentiated by autodiff.
+    """
     m1, l1, g = 1.3, 0.8, 9.81
     with diffprog.float64():
         theta, omega = jnp.array(values[:2]), jnp.array(values[2:])
@@ -149,7 +157,7 @@ def test_double_pendulum_energy_conserved_by_rk4():
     assert np.max(np.abs(energy - energy[0])) < 1e-3 * abs(energy[0])
 
 
-# --- rollout basics -----------------------------------------------------------------------------
+# --- rollout basics ------------------------------------------------------------------------------
 
 
 def test_trajectory_shape_and_first_state():
@@ -184,7 +192,7 @@ def test_unroll_gives_the_same_result(unroll):
     np.testing.assert_allclose(other, plain, rtol=1e-5)
 
 
-# --- gradients through whole rollouts -------------------------------------------------------------
+# --- gradients through whole rollouts ------------------------------------------------------------
 
 
 def spring_loss(params, num_steps: int = 200, checkpoint=None, trajectory=False):
@@ -299,7 +307,7 @@ def test_gradient_norm_vs_horizon_matches_the_closed_form():
     np.testing.assert_allclose(norms, 1.05 ** np.array([1, 10, 40]), rtol=1e-5)
 
 
-# --- the projectile and its landing point -----------------------------------------------------------
+# --- the projectile and its landing point --------------------------------------------------------
 
 
 def landing(speed, angle, drag=0.0, num_steps=400, dt=0.01):
@@ -308,11 +316,13 @@ def landing(speed, angle, drag=0.0, num_steps=400, dt=0.01):
 
 
 def test_landing_point_in_vacuum_matches_the_range_formula():
-    """Without drag: range v² sin 2a / g, flight time 2 v sin a / g, d range/da = 2 v² cos 2a / g."""
+    """Without drag: range v² sin 2a / g, flight time 2 v sin a / g, d range/da 2 v² cos 2a / g."""
     v, a, g = 12.0, 0.6, 9.81
     with diffprog.float64():
-        x, t = landing(v, a)
-        dx_da = jax.grad(lambda angle: landing(v, angle)[0])(a)
+        land = landing(v, a)
+        x, t = land.x, land.t
+        dx_da = jax.grad(lambda angle: landing(v, angle).x)(a)
+    assert bool(land.ok) and land.raise_if_failed() is land
     assert float(x) == pytest.approx(v * v * math.sin(2 * a) / g, rel=1e-8)
     assert float(t) == pytest.approx(2 * v * math.sin(a) / g, rel=1e-8)
     assert float(dx_da) == pytest.approx(2 * v * v * math.cos(2 * a) / g, rel=1e-6)
@@ -321,7 +331,7 @@ def test_landing_point_in_vacuum_matches_the_range_formula():
 def test_landing_point_derivative_with_drag_matches_finite_differences():
     with diffprog.float64():
         p = np.array([15.0, 0.7])
-        fn = jax.jit(lambda q: landing(q[0], q[1], drag=0.05)[0])
+        fn = jax.jit(lambda q: landing(q[0], q[1], drag=0.05).x)
         g = np.asarray(jax.jit(jax.grad(fn))(jnp.asarray(p)))
         fd = central_difference(lambda q: fn(jnp.asarray(q)), p, h=1e-5)
     np.testing.assert_allclose(g, fd, rtol=1e-5)
@@ -329,31 +339,37 @@ def test_landing_point_derivative_with_drag_matches_finite_differences():
 
 
 def test_drag_shortens_the_range():
-    assert float(landing(15.0, 0.7, drag=0.05)[0]) < 0.8 * float(landing(15.0, 0.7)[0])
+    assert float(landing(15.0, 0.7, drag=0.05).x) < 0.8 * float(landing(15.0, 0.7).x)
 
 
 def test_landing_point_is_continuous_across_steps():
     """As the speed grows the crossing moves from one step to the next without a jump."""
     speeds = jnp.linspace(10.0, 10.2, 41)
-    xs = np.asarray(jax.jit(jax.vmap(lambda s: landing(s, 0.6)[0]))(speeds))
+    xs = np.asarray(jax.jit(jax.vmap(lambda s: landing(s, 0.6).x))(speeds))
     assert np.max(np.abs(np.diff(xs))) < 3 * (xs[-1] - xs[0]) / 40
 
 
 def test_landing_point_not_reached():
+    """The verdict is a field (NaN x and t, landed False) inside jit and out; a warning outside."""
+    with pytest.warns(SimulationWarning, match="never reached the ground in 50 steps"):
+        land = landing(30.0, 1.0, num_steps=50)
+    assert not bool(land.ok) and math.isnan(float(land.x)) and math.isnan(float(land.t))
     with pytest.raises(SimulationError, match="never reached the ground"):
-        landing(30.0, 1.0, num_steps=50)
-    x, _ = jax.jit(lambda s: landing(s, 1.0, num_steps=50))(30.0)
-    assert math.isnan(float(x))
+        land.raise_if_failed()
+    jitted = jax.jit(lambda s: landing(s, 1.0, num_steps=50))(30.0)
+    assert not bool(jitted.landed) and math.isnan(float(jitted.x))
+    lands = jax.vmap(lambda s: landing(s, 1.0, num_steps=50))(jnp.array([1.0, 30.0]))
+    assert lands.landed.tolist() == [True, False]  # 1 m/s lands within 50 steps, 30 m/s not
 
 
-# --- bad input ----------------------------------------------------------------------------------------
+# --- bad input -----------------------------------------------------------------------------------
 
 STEP = make_step(spring(1.0), "rk4")
 
 
 @pytest.mark.parametrize("dt", [0.0, -0.1, float("nan")])
 def test_nonpositive_dt(dt):
-    with pytest.raises(ValueError, match="dt must be positive"):
+    with pytest.raises(ValueError, match="dt must be a finite number > 0"):
         rollout(STEP, (1.0, 0.0), 10, dt)
 
 
@@ -364,22 +380,22 @@ def test_dt_must_be_scalar():
 
 @pytest.mark.parametrize("num_steps", [0, -3])
 def test_nonpositive_num_steps(num_steps):
-    with pytest.raises(ValueError, match="num_steps must be a positive int"):
+    with pytest.raises(ValueError, match="num_steps must be an int >= 1"):
         rollout(STEP, (1.0, 0.0), num_steps, 0.1)
 
 
 @pytest.mark.parametrize("num_steps", [2.5, True, "10"])
 def test_num_steps_must_be_an_int(num_steps):
-    with pytest.raises(TypeError, match="num_steps must be a Python int"):
+    with pytest.raises(TypeError, match="num_steps must be an int >= 1"):
         rollout(STEP, (1.0, 0.0), num_steps, 0.1)
 
 
 def test_state_of_the_wrong_shape():
-    with pytest.raises(ValueError, match=r"double_pendulum needs q and v of shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"double_pendulum: needs q and v of shape \(2,\)"):
         rollout(make_step(double_pendulum(), "rk4"), (jnp.zeros(3), jnp.zeros(3)), 10, 0.01)
-    with pytest.raises(ValueError, match="projectile needs q and v"):
+    with pytest.raises(ValueError, match="projectile: needs q and v"):
         rollout(make_step(projectile(), "rk4"), (jnp.zeros(2), jnp.zeros(3)), 10, 0.01)
-    with pytest.raises(ValueError, match=r"semi_implicit_euler needs a mechanical state \(q, v\)"):
+    with pytest.raises(ValueError, match=r"semi_implicit_euler: needs a mechanical state \(q, v\)"):
         rollout(make_step(spring(1.0), "semi_implicit_euler"), jnp.zeros(2), 10, 0.01)
 
 
@@ -391,31 +407,43 @@ def test_step_that_changes_the_shape():
 def test_nan_is_reported_with_the_step_that_produced_it():
     """x -> x + 1 until x > 2.5, then NaN: x3 = 3 is finite, step 3 makes x4 = NaN."""
     step = lambda x, t, dt: jnp.where(x > 2.5, jnp.nan, x + 1)
-    with pytest.raises(SimulationError, match=r"step 3 of 10 \(from t=0.3 to t=0.4\)") as err:
-        rollout(step, 0.0, 10, 0.1, check_finite=True)
-    assert err.value.step == 3
-    with pytest.raises(SimulationError) as err:
-        rollout(step, 0.0, 10, 0.1, check_finite=True, checkpoint=2, trajectory=False)
-    assert err.value.step == 3
-    assert int(first_nonfinite(rollout(step, 0.0, 10, 0.1))) == 4  # trajectory index = step + 1
-    assert int(first_nonfinite(rollout(STEP, (1.0, 0.0), 10, 0.1))) == -1
+    with pytest.warns(SimulationWarning, match=r"step 3 of 10 \(from t=0.3 to t=0.4\)"):
+        traj = rollout(step, 0.0, 10, 0.1)
+    assert int(first_nonfinite(traj)) == 4  # trajectory index = step + 1
+    with pytest.warns(SimulationWarning, match="final state after 10 steps holds NaN"):
+        rollout(step, 0.0, 10, 0.1, checkpoint=2, trajectory=False)
+    with pytest.warns(SimulationWarning, match="state0 holds NaN"):
+        rollout(STEP, (jnp.nan, 0.0), 3, 0.1)
+    assert int(first_nonfinite(rollout(STEP, (1.0, 0.0), 10, 0.1))) == -1  # no warning (errors)
 
 
-def test_check_finite_passes_quietly_when_finite_and_refuses_under_jit():
-    out = rollout(STEP, (1.0, 0.0), 10, 0.1, check_finite=True, trajectory=False)
-    np.testing.assert_allclose(out[0], rollout(STEP, (1.0, 0.0), 10, 0.1, trajectory=False)[0])
-    with pytest.raises(ValueError, match="check_finite=True needs concrete values"):
-        jax.jit(lambda x: rollout(STEP, (x, 0.0), 10, 0.1, check_finite=True))(1.0)
+def test_nonfinite_under_jit_is_the_verdict_not_a_warning():
+    step = lambda x, t, dt: jnp.where(x > 2.5, jnp.nan, x + 1)
+    k = jax.jit(lambda x0: first_nonfinite(rollout(step, x0, 10, 0.1)))(0.0)
+    assert int(k) == 4  # nothing warned inside jit (warnings are errors in this suite)
+
+
+def test_integrators_and_methods_names():
+    from diffprog.simulate import INTEGRATORS, METHODS
+
+    assert METHODS == tuple(INTEGRATORS) and all(isinstance(m, str) for m in METHODS)
+    assert INTEGRATORS["rk4"] is rk4
 
 
 def test_bad_method_and_checkpoint():
-    with pytest.raises(ValueError, match="method='rk5' is not an integrator"):
+    with pytest.raises(ValueError, match="method must be one of 'euler'"):
         make_step(spring(1.0), "rk5")
     with pytest.raises(ValueError, match="checkpoint must be None, 'sqrt' or a positive"):
         rollout(STEP, (1.0, 0.0), 10, 0.1, checkpoint="log")
-    with pytest.raises(TypeError, match="step must be a function"):
+    with pytest.raises(TypeError, match="step must be a callable"):
         rollout(None, (1.0, 0.0), 10, 0.1)
-    with pytest.raises(ValueError, match="horizons must be positive ints"):
+    with pytest.raises(
+        TypeError, match=r"step must accept 3 positional arguments \(state, t, dt\)"
+    ):
+        rollout(lambda s, t: s, (1.0, 0.0), 10, 0.1)
+    with pytest.raises(TypeError, match=r"f must accept 2 positional arguments \(t, state\)"):
+        make_step(lambda y: -y, "rk4")
+    with pytest.raises(ValueError, match="each horizon must be an int >= 1"):
         gradient_norm_vs_horizon(lambda p, n: p, 1.0, [0])
 
 

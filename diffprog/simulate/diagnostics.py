@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .. import _validate as v
 from .._progress import progress as _progress
+from .._result import result
 from .._typing import PyTree
-from .._validate import InputError
 
 __all__ = ["CompiledMemory", "compiled_memory", "gradient_norm_vs_horizon"]
 
@@ -49,10 +49,17 @@ def gradient_norm_vs_horizon(
         >>> gradient_norm_vs_horizon(loss, 2.0, [1, 2, 3]).tolist()
         [1.0, 4.0, 12.0]
     """
-    horizons = list(horizons)
-    for h in horizons:
-        if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 1:
-            raise InputError(f"horizons must be positive ints (numbers of steps), got {h!r}")
+    func = "gradient_norm_vs_horizon"
+    v.check_arity(func, "loss", loss, 2, "params, num_steps")
+    try:
+        horizons = list(horizons)
+    except TypeError:
+        raise v.fail(
+            func,
+            f"horizons must be a sequence of step counts, got {v.show(horizons)}",
+            "Pass e.g. horizons=[10, 100, 1000]",
+        ) from None
+    horizons = [v.check_count(func, "each horizon", h, 1, example=100) for h in horizons]
     grad = jax.jit(jax.grad(loss), static_argnums=1)
     norms = []
     for h in _progress(horizons, total=len(horizons), desc="horizons", enabled=progress):
@@ -62,7 +69,7 @@ def gradient_norm_vs_horizon(
     return np.asarray(norms, dtype=np.float64)
 
 
-@dataclass(frozen=True)
+@result(static=("temp_bytes", "argument_bytes", "output_bytes"))
 class CompiledMemory:
     """What XLA allocates for a compiled program (bytes), from its memory analysis.
 
@@ -71,7 +78,6 @@ class CompiledMemory:
             backward pass, the part checkpointing shrinks.
         argument_bytes: the inputs.
         output_bytes: the outputs.
-
     """
 
     temp_bytes: int
@@ -110,10 +116,8 @@ def compiled_memory(fn: Callable, *args: Any, **kwargs: Any) -> CompiledMemory |
         return None
     if stats is None:
         return None
-    get = lambda name: int(getattr(stats, name, 0) or 0)
     temp, arg, out = (
-        get("temp_size_in_bytes"),
-        get("argument_size_in_bytes"),
-        get("output_size_in_bytes"),
+        int(getattr(stats, name, 0) or 0)
+        for name in ("temp_size_in_bytes", "argument_size_in_bytes", "output_size_in_bytes")
     )
     return CompiledMemory(temp, arg, out)

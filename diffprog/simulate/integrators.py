@@ -18,10 +18,18 @@ from typing import Any
 
 import jax
 
+from .. import _validate as v
 from .._typing import ArrayLike, PyTree
-from .._validate import InputError
 
-__all__ = ["METHODS", "euler", "make_step", "rk4", "semi_implicit_euler", "velocity_verlet"]
+__all__ = [
+    "INTEGRATORS",
+    "METHODS",
+    "euler",
+    "make_step",
+    "rk4",
+    "semi_implicit_euler",
+    "velocity_verlet",
+]
 
 VectorField = Callable[[Any, PyTree], PyTree]
 
@@ -33,9 +41,11 @@ def _axpy(a, x: PyTree, y: PyTree) -> PyTree:
 
 def _split(state: PyTree, name: str) -> tuple:
     if not (isinstance(state, tuple | list) and len(state) == 2):
-        raise InputError(
-            f"{name} needs a mechanical state (q, v): a pair of position and velocity arrays, "
-            f"got {type(state).__name__}; use euler or rk4 for other states"
+        raise v.fail(
+            name,
+            "needs a mechanical state (q, v): a pair of position and velocity arrays, "
+            f"got {type(state).__name__}",
+            "Pass state=(q, v), or use euler or rk4 for other states",
         )
     return state[0], state[1]
 
@@ -175,12 +185,15 @@ def rk4(f: VectorField, state: PyTree, t: ArrayLike, dt: ArrayLike) -> PyTree:
     return _axpy(dt, incr, state)
 
 
-METHODS: dict[str, Callable] = {
+#: The integrators by name: what ``make_step(f, method)`` binds ``f`` to.
+INTEGRATORS: dict[str, Callable] = {
     "euler": euler,
     "semi_implicit_euler": semi_implicit_euler,
     "velocity_verlet": velocity_verlet,
     "rk4": rk4,
 }
+#: The ``method=`` strings :func:`make_step` accepts.
+METHODS: tuple[str, ...] = tuple(INTEGRATORS)
 
 
 def make_step(f: VectorField, method: str = "rk4") -> Callable[[PyTree, Any, Any], PyTree]:
@@ -188,13 +201,15 @@ def make_step(f: VectorField, method: str = "rk4") -> Callable[[PyTree, Any, Any
 
     Args:
         f: the vector field ``f(t, state) -> dstate/dt``.
-        method: one of ``"euler"``, ``"semi_implicit_euler"``, ``"velocity_verlet"``, ``"rk4"``.
+        method: one of ``METHODS``: ``"euler"``, ``"semi_implicit_euler"``,
+            ``"velocity_verlet"``, ``"rk4"``.
 
     Returns:
         The step function that :func:`diffprog.simulate.rollout` iterates.
 
     Raises:
-        InputError: if ``method`` is not one of those.
+        InputError: if ``method`` is not one of those, or ``f`` is not a function of
+            ``(t, state)``.
 
     Example:
         >>> from diffprog.simulate import make_step
@@ -202,8 +217,6 @@ def make_step(f: VectorField, method: str = "rk4") -> Callable[[PyTree, Any, Any
         >>> float(step(1.0, 0.0, 0.5))
         0.5
     """
-    if method not in METHODS:
-        raise InputError(f"method={method!r} is not an integrator; choose one of {sorted(METHODS)}")
-    if not callable(f):
-        raise InputError(f"f must be a vector field f(t, state), got {type(f).__name__}")
-    return functools.partial(METHODS[method], f)
+    v.check_choice("make_step", "method", method, METHODS)
+    v.check_arity("make_step", "f", f, 2, "t, state")
+    return functools.partial(INTEGRATORS[method], f)

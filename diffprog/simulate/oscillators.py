@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._typing import ArrayLike, PyTree
-from .._validate import InputError
+from ._state import mechanical
 
 __all__ = [
     "double_pendulum",
@@ -27,22 +27,6 @@ __all__ = [
 ]
 
 VectorField = Callable[[ArrayLike, PyTree], PyTree]
-
-
-def mechanical(state: PyTree, system: str, shape: tuple[int, ...] | None = None):
-    """Unpack a mechanical state ``(q, v)``, checking its shape; raise a clear error if wrong."""
-    if not (isinstance(state, tuple | list) and len(state) == 2):
-        raise InputError(
-            f"{system} needs a state (q, v): a pair of position and velocity, "
-            f"got {type(state).__name__}"
-        )
-    q, v = state
-    if jnp.shape(q) != jnp.shape(v) or (shape is not None and jnp.shape(q) != shape):
-        want = f"{shape}" if shape is not None else "the same shape"
-        raise InputError(
-            f"{system} needs q and v of shape {want}, got {jnp.shape(q)} and {jnp.shape(v)}"
-        )
-    return q, v
 
 
 def _positive(system: str, **values: ArrayLike) -> None:
@@ -143,6 +127,7 @@ def pendulum_energy(state: PyTree, length: ArrayLike = 1.0, gravity: ArrayLike =
         2.0
     """
     theta, omega = mechanical(state, "pendulum_energy")
+    length, gravity = jnp.asarray(length), jnp.asarray(gravity)
     return 0.5 * length**2 * jnp.square(omega) + gravity * length * (1.0 - jnp.cos(theta))
 
 
@@ -197,7 +182,7 @@ def double_pendulum(
         d = t1 - t2
         den = 2 * m1 + m2 - m2 * jnp.cos(2 * d)
         a1 = (
-            -gravity * (2 * m1 + m2) * jnp.sin(t1)
+            jnp.negative(gravity) * (2 * m1 + m2) * jnp.sin(t1)
             - m2 * gravity * jnp.sin(t1 - 2 * t2)
             - 2 * jnp.sin(d) * m2 * (w2**2 * l2 + w1**2 * l1 * jnp.cos(d))
         ) / (l1 * den)
@@ -243,5 +228,5 @@ def double_pendulum_energy(
         + 0.5 * m2 * l2**2 * w2**2
         + m2 * l1 * l2 * w1 * w2 * jnp.cos(t1 - t2)
     )
-    potential = -(m1 + m2) * gravity * l1 * jnp.cos(t1) - m2 * gravity * l2 * jnp.cos(t2)
+    potential = jnp.negative(m1 + m2) * gravity * l1 * jnp.cos(t1) - m2 * gravity * l2 * jnp.cos(t2)
     return kinetic + potential

@@ -10,22 +10,74 @@ and differentiable, with an O(dt⁴) error in the point and O(dt³) in its deriv
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
+import jax
 import jax.numpy as jnp
+from jaxtyping import Array, Float
 
-from .._typing import ArrayLike, PyTree
-from .._validate import InputError
-from .oscillators import mechanical
-from .rollout import SimulationError, _as_float, _concrete
+from .. import _validate as v
+from .._result import result
+from .._typing import ArrayLike
+from ._state import as_float, mechanical
+from .rollout import SimulationError, SimulationWarning
 
-__all__ = ["landing_point", "launch", "projectile"]
+__all__ = ["Landing", "landing_point", "launch", "projectile"]
+
+
+@result(static=("num_steps",))
+class Landing:
+    """Where and when a trajectory first crosses the ground, and whether it does.
+
+    Attributes:
+        x: the landing abscissa (NaN when ``landed`` is False).
+        t: the landing time (NaN when ``landed`` is False).
+        landed: the verdict: whether the trajectory crosses the ground (a bool array,
+            readable under ``jax.jit``/``jax.vmap``).
+        num_steps: the number of steps of the trajectory (for messages).
+    """
+
+    x: jax.Array
+    t: jax.Array
+    landed: jax.Array
+    num_steps: int = 0
+
+    @property
+    def ok(self) -> jax.Array:
+        """Whether the projectile landed (a bool array: ``bool(result.ok)`` outside jit)."""
+        return jnp.asarray(self.landed)
+
+    def raise_if_failed(self) -> Landing:
+        """Raise :class:`SimulationError` if the projectile never landed; else return self.
+
+        Raises:
+            SimulationError: the trajectory never crosses the ground: simulate more steps.
+            InputError: called on traced values (inside ``jax.jit``): read ``landed``.
+        """
+        if v.is_tracer(self.landed):
+            raise v.fail(
+                "landing_point result.raise_if_failed",
+                "needs concrete values, but the result is traced (inside jit or vmap)",
+                "Read result.landed instead",
+            )
+        if not bool(jnp.all(self.landed)):
+            raise SimulationError(_never_landed(self.num_steps))
+        return self
+
+
+def _never_landed(num_steps: int) -> str:
+    return (
+        f"landing_point: the projectile never reached the ground in {num_steps} steps "
+        "(x and t are NaN): simulate more steps"
+    )
 
 
 def projectile(drag: ArrayLike = 0.0, gravity: ArrayLike = 9.81) -> Callable:
     r"""A point mass in 2-D under gravity and quadratic air drag.
 
-    .. math:: \ddot{\mathbf r} = -g\,\hat{\mathbf y} - k\,\lVert\dot{\mathbf r}\rVert\,\dot{\mathbf r},
+    .. math:: \ddot{\mathbf r} = -g\,\hat{\mathbf y}
+        - k\,\lVert\dot{\mathbf r}\rVert\,\dot{\mathbf r},
         \qquad k = \frac{\rho\, C_d A}{2m}\ \text{(per metre)}
 
     Args:
@@ -51,13 +103,17 @@ def projectile(drag: ArrayLike = 0.0, gravity: ArrayLike = 9.81) -> Callable:
         pos, vel = mechanical(state, "projectile", shape=(2,))
         # sqrt(|v|^2 + tiny): the same speed, but a finite gradient at v = 0.
         speed = jnp.sqrt(jnp.sum(jnp.square(vel)) + jnp.finfo(vel.dtype).tiny)
-        acc = -drag * speed * vel + jnp.array([0.0, -1.0], vel.dtype) * gravity
+        acc = jnp.negative(drag) * speed * vel + jnp.array([0.0, -1.0], vel.dtype) * gravity
         return (vel, acc)
 
     return f
 
 
-def launch(speed: ArrayLike, angle: ArrayLike, height: ArrayLike = 0.0) -> PyTree:
+def launch(
+    speed: Float[ArrayLike, "*batch"],
+    angle: Float[ArrayLike, "*batch"],
+    height: Float[ArrayLike, ""] = 0.0,
+) -> tuple[Float[Array, " 2 *batch"], Float[Array, " 2 *batch"]]:
     r"""The state of a projectile launched from ``(0, height)`` at ``speed`` and ``angle``.
 
     Args:
@@ -75,14 +131,18 @@ def launch(speed: ArrayLike, angle: ArrayLike, height: ArrayLike = 0.0) -> PyTre
         >>> [round(float(v), 3) for v in vel]
         [1.732, 1.0]
     """
-    speed, angle = jnp.broadcast_arrays(_as_float(speed), _as_float(angle))
+    speed, angle = jnp.broadcast_arrays(as_float(speed), as_float(angle))
     pos = jnp.stack(
         [jnp.zeros_like(speed), jnp.broadcast_to(jnp.asarray(height, speed.dtype), speed.shape)]
     )
     return (pos, jnp.stack([speed * jnp.cos(angle), speed * jnp.sin(angle)]))
 
 
-def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> tuple:
+def landing_point(
+    trajectory: tuple[Float[ArrayLike, "T+1 2"], Float[ArrayLike, "T+1 2"]],
+    dt: Float[ArrayLike, ""],
+    t0: Float[ArrayLike, ""] = 0.0,
+) -> Landing:
     r"""Where and when a projectile's trajectory first crosses the ground (height 0).
 
     With :math:`k` the last step at or above ground (:math:`y_k \ge 0 > y_{k+1}`),
@@ -104,29 +164,36 @@ def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> tup
         t0: the rollout's initial time.
 
     Returns:
-        ``(x, t)``: the landing abscissa and time (NaN under ``jit`` if the
-        trajectory never crosses the ground).
+        :class:`Landing`: ``x`` and ``t``, the landing abscissa and time, and the verdict
+        ``landed`` (``result.ok``). A trajectory that never crosses the ground gives
+        ``landed`` False and NaN for ``x`` and ``t``, inside ``jit`` and out;
+        ``result.raise_if_failed()`` raises :class:`SimulationError` then.
 
     Raises:
         InputError: if ``trajectory`` is not a projectile trajectory.
-        SimulationError: (outside ``jit``) if it never crosses the ground: simulate
-            longer (more steps).
+
+    Warns:
+        SimulationWarning: (concrete values) the trajectory never crosses the ground:
+            simulate longer (more steps).
 
     Example:
         >>> import jax.numpy as jnp
         >>> from diffprog.simulate import landing_point
         >>> t = jnp.linspace(0.0, 2.5, 6)                 # y = t (2 - t) lands at t = 2
         >>> traj = (jnp.stack([t, t * (2 - t)], 1), jnp.stack([jnp.ones(6), 2 - 2 * t], 1))
-        >>> [round(float(v), 4) for v in landing_point(traj, dt=0.5)]
-        [2.0, 2.0]
+        >>> land = landing_point(traj, dt=0.5)
+        >>> round(float(land.x), 4), round(float(land.t), 4), bool(land.ok)
+        (2.0, 2.0, True)
     """
     pos, _ = mechanical(trajectory, "landing_point")
     if pos.ndim != 2 or pos.shape[1] != 2 or pos.shape[0] < 2:
-        raise InputError(
-            f"landing_point needs a projectile trajectory with positions of shape "
-            f"(T+1, 2), T >= 1; got {pos.shape}: roll out with trajectory=True"
+        raise v.fail(
+            "landing_point",
+            f"needs a projectile trajectory with positions of shape (T+1, 2), T >= 1; "
+            f"got {pos.shape}",
+            "Roll out with trajectory=True",
         )
-    vel = trajectory[1]
+    vel = jnp.asarray(trajectory[1])
     y = pos[:, 1]
     crossing = (y[:-1] >= 0) & (y[1:] < 0)
     landed = jnp.any(crossing)
@@ -140,13 +207,15 @@ def landing_point(trajectory: PyTree, dt: ArrayLike, t0: ArrayLike = 0.0) -> tup
     x_land = _hermite(s, p0[0], v0[0], p1[0], v1[0])[0]
     t_land = t0 + (k + s) * dt
     nan = jnp.full_like(x_land, jnp.nan)
-    landed_now = _concrete(landed)
-    if landed_now is not None and not bool(landed_now):
-        raise SimulationError(
-            f"the projectile never reached the ground in {pos.shape[0] - 1} steps "
-            f"(final height {float(y[-1]):.4g}): simulate more steps"
+    num_steps = pos.shape[0] - 1
+    out = Landing(jnp.where(landed, x_land, nan), jnp.where(landed, t_land, nan), landed, num_steps)
+    if not v.is_tracer(landed) and not bool(landed):
+        warnings.warn(
+            f"{_never_landed(num_steps)} (final height {float(y[-1]):.4g}; result.ok is False)",
+            SimulationWarning,
+            stacklevel=2,
         )
-    return jnp.where(landed, x_land, nan), jnp.where(landed, t_land, nan)
+    return out
 
 
 def _hermite(s, y0, m0, y1, m1):

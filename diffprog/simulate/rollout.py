@@ -11,32 +11,30 @@ gradients are the same numbers (the same operations, run twice).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
+from jaxtyping import Array, Float, Int
 
+from .. import _validate as v
 from .._typing import ArrayLike, PyTree
-from .._validate import InputError
+from ._state import as_float
 
-__all__ = ["SimulationError", "first_nonfinite", "rollout"]
+__all__ = ["SimulationError", "SimulationWarning", "first_nonfinite", "rollout"]
 
 Step = Callable[[PyTree, Any, Any], PyTree]
-_TRACED = (
-    jax.errors.ConcretizationTypeError,
-    jax.errors.TracerArrayConversionError,
-    jax.errors.TracerBoolConversionError,
-    jax.errors.TracerIntegerConversionError,
-)
 
 
 class SimulationError(RuntimeError):
-    """A simulation went wrong while running (e.g. a step produced NaN or inf).
+    """A simulation's verdict is bad (e.g. a projectile never landed), raised on request.
+
+    Raised by the ``raise_if_failed()`` of a simulation result (:class:`Landing`).
 
     Attributes:
-        step: the index (from 0) of the first step whose result was not finite, or None.
+        step: the index (from 0) of the step concerned, or None.
     """
 
     def __init__(self, message: str, step: int | None = None):
@@ -44,64 +42,41 @@ class SimulationError(RuntimeError):
         self.step = step
 
 
-def _concrete(x: Any) -> Any:
-    """``x`` as a numpy value, or None when it is traced (inside jit, grad, vmap)."""
-    try:
-        return np.asarray(x)
-    except _TRACED:
-        return None
-
-
-def _check_num_steps(num_steps: Any) -> int:
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int | np.integer):
-        raise InputError(
-            f"num_steps must be a Python int (it fixes the length of the scan), "
-            f"got {type(num_steps).__name__}; mark it static under jit "
-            "(static_argnums) if it is an argument"
-        )
-    if num_steps < 1:
-        raise InputError(f"num_steps must be a positive int, got {num_steps}")
-    return int(num_steps)
+class SimulationWarning(UserWarning):
+    """A simulation's verdict is bad (a non-finite state, no landing), with concrete values."""
 
 
 def _check_dt(dt: Any) -> None:
     if jnp.ndim(dt) != 0:
-        raise InputError(f"dt must be a scalar step size, got shape {jnp.shape(dt)}")
-    value = _concrete(dt)
-    if value is not None and not (np.isfinite(value) and value > 0):  # also catches NaN
-        raise InputError(
-            f"dt must be positive and finite, got dt={value}; time runs forward in steps of dt > 0"
+        raise v.fail(
+            "rollout", f"dt must be a scalar step size, got shape {jnp.shape(dt)}", "Pass dt=0.01"
         )
-    if value is not None and np.isfinite(value):
-        from .._validate import check_representable
-
-        check_representable("rollout", "dt", dt)
-
-
-def _as_float(x: Any) -> jax.Array:
-    x = jnp.asarray(x)
-    return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(jnp.result_type(float))
+    v.check_positive("rollout", "dt", dt, "Time runs forward in steps of dt > 0: pass e.g. dt=0.01")
+    v.check_representable("rollout", "dt", dt)
 
 
 def _check_step_output(step: Step, state0: PyTree, t0: Any, dt: Any) -> None:
     out = jax.eval_shape(step, state0, t0, dt)
     want = jax.tree_util.tree_structure(state0)
     got = jax.tree_util.tree_structure(out)
-    if want != got:
-        raise InputError(
-            f"the step returned a state structured as {got}, but state0 is "
-            f"{want}: a step must return a state shaped like its input"
+    if want != got:  # type: ignore[operator]
+        raise v.fail(
+            "rollout",
+            f"the step returned a state structured as {got}, but state0 is {want}",
+            "A step must return a state shaped like its input",
         )
     for a, b in zip(jax.tree_util.tree_leaves(state0), jax.tree_util.tree_leaves(out), strict=True):
         if a.shape != b.shape:
-            raise InputError(
-                f"the step turned a state leaf of shape {a.shape} into shape {b.shape}: "
-                "give state0 the shape the system expects"
+            raise v.fail(
+                "rollout",
+                f"the step turned a state leaf of shape {a.shape} into shape {b.shape}",
+                "Give state0 the shape the system expects",
             )
         if a.dtype != b.dtype:
-            raise InputError(
-                f"the step turned a {a.dtype} state leaf into {b.dtype}: give state0 "
-                "(and the system's parameters) one float dtype"
+            raise v.fail(
+                "rollout",
+                f"the step turned a {a.dtype} state leaf into {b.dtype}",
+                "Give state0 (and the system's parameters) one float dtype",
             )
 
 
@@ -112,17 +87,14 @@ def _block_size(checkpoint: Any, num_steps: int) -> int | None:
         return math.isqrt(num_steps - 1) + 1  # ceil(sqrt(T))
     if isinstance(checkpoint, int) and not isinstance(checkpoint, bool) and checkpoint >= 1:
         return checkpoint
-    raise InputError(
-        f"checkpoint must be None, 'sqrt' or a positive block length, got {checkpoint!r}"
+    raise v.fail(
+        "rollout",
+        f"checkpoint must be None, 'sqrt' or a positive block length, got {v.show(checkpoint)}",
+        'Pass checkpoint="sqrt" or an int block length such as checkpoint=10',
     )
 
 
-def _all_finite(tree: PyTree) -> jax.Array:
-    leaves = jax.tree_util.tree_leaves(tree)
-    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]))
-
-
-def first_nonfinite(trajectory: PyTree) -> jax.Array:
+def first_nonfinite(trajectory: PyTree) -> Int[Array, ""]:
     """Index of the first state in a trajectory holding a NaN or inf, or -1 if none.
 
     Works under ``jit`` (it returns an array, raises nothing).
@@ -149,14 +121,13 @@ def rollout(
     step: Step,
     state0: PyTree,
     num_steps: int,
-    dt: ArrayLike,
+    dt: Float[ArrayLike, ""],
     *,
-    t0: ArrayLike = 0.0,
+    t0: Float[ArrayLike, ""] = 0.0,
     trajectory: bool = True,
     checkpoint: None | str | int = None,
     checkpoint_policy: Callable | None = None,
     unroll: int | bool = 1,
-    check_finite: bool = False,
 ) -> PyTree:
     r"""Iterate ``step`` ``num_steps`` times from ``state0``: a whole simulation, differentiable.
 
@@ -167,6 +138,11 @@ def rollout(
     each step's residuals (memory O(T)); ``checkpoint="sqrt"`` stores only one state
     per block of about √T steps and recomputes inside a block (memory about O(√T),
     the same gradients, about one extra forward pass of time).
+
+    Failure: a state that becomes NaN or inf is never passed off as a result silently. The
+    verdict is :func:`first_nonfinite` of the trajectory (works under ``jit``); with concrete
+    values (outside ``jit``/``grad``) a non-finite state also warns
+    (:class:`SimulationWarning`), naming the first bad step and its times.
 
     Args:
         step: ``step(state, t, dt) -> next state``, e.g. ``make_step(f, "rk4")``.
@@ -183,21 +159,18 @@ def rollout(
             ``jax.checkpoint_policies.dots_with_no_batch_dims_saveable``.
         unroll: steps per scan iteration (``lax.scan``'s ``unroll``): larger values
             give XLA more to fuse and fewer loop iterations.
-        check_finite: debug mode: after the run, raise :class:`SimulationError`
-            naming the first step that produced a NaN or inf. Needs concrete values
-            (call it outside ``jit``/``grad``); under a transformation use
-            :func:`first_nonfinite` on the trajectory instead.
 
     Returns:
         The trajectory (leaves of shape ``(T + 1, ...)``) or the final state.
 
     Raises:
-        InputError: if ``num_steps`` is not an int.
-        InputError: if ``num_steps`` or ``dt`` is not positive, ``dt`` is not a
-            scalar, the step returns a state of another shape or dtype than
-            ``state0``, ``checkpoint`` is not understood, or ``check_finite`` is
-            asked for under a transformation.
-        SimulationError: with ``check_finite=True``, if a step produced NaN or inf.
+        InputError: if ``num_steps`` is not a positive int, ``dt`` is not a positive
+            finite scalar, ``step`` is not a function of ``(state, t, dt)`` or returns a
+            state of another shape or dtype than ``state0``, or ``checkpoint`` is not
+            understood.
+
+    Warns:
+        SimulationWarning: a state holds NaN or inf (concrete values only).
 
     Example:
         >>> from diffprog.simulate import make_step, rollout
@@ -210,60 +183,82 @@ def rollout(
         (checkpointing); Chen et al., "Training deep nets with sublinear memory cost",
         arXiv:1604.06174 (2016).
     """
-    num_steps = _check_num_steps(num_steps)
+    num_steps = v.check_count("rollout", "num_steps", num_steps, 1, example=100)
     _check_dt(dt)
-    if not callable(step):
-        raise InputError(f"step must be a function step(state, t, dt), got {type(step).__name__}")
+    v.check_arity("rollout", "step", step, 3, "state, t, dt")
     block = _block_size(checkpoint, num_steps)
-    state0 = jax.tree_util.tree_map(_as_float, state0)
+    state0 = jax.tree_util.tree_map(as_float, state0)
     _check_step_output(step, state0, t0, dt)
+    final, ys = _scan_steps(
+        step, state0, num_steps, dt, t0, trajectory, block, checkpoint_policy, unroll
+    )
+    if not trajectory:
+        _warn_if_nonfinite(final, None, num_steps, t0, dt)
+        return final
+    traj = jax.tree_util.tree_map(lambda s, y: jnp.concatenate([s[None], y]), state0, ys)
+    _warn_if_nonfinite(None, traj, num_steps, t0, dt)
+    return traj
 
-    def body(carry, k):
-        state, bad = carry
+
+def _scan_steps(
+    step: Step,
+    state0: PyTree,
+    num_steps: int,
+    dt: Any,
+    t0: Any,
+    trajectory: bool,
+    block: int | None,
+    policy: Callable | None,
+    unroll: int | bool,
+) -> tuple[PyTree, PyTree]:
+    """The scan (checkpointed in blocks of ``block`` steps): the final state and the steps."""
+
+    def body(state, k):
         new = step(state, t0 + k * dt, dt)
-        if check_finite:
-            bad = jnp.where((bad < 0) & ~_all_finite(new), k, bad)
-        return (new, bad), (new if trajectory else None)
+        return new, (new if trajectory else None)
 
     def scan(carry, ks):
         return jax.lax.scan(body, carry, ks, unroll=unroll)
 
     ks = jnp.arange(num_steps, dtype=jnp.int32)
-    carry = (state0, jnp.asarray(-1, jnp.int32))
     if block is None or block >= num_steps:
-        carry, ys = scan(carry, ks)
-    else:
-        n_outer = num_steps // block
-        inner = jax.checkpoint(scan, policy=checkpoint_policy, prevent_cse=False)
-        carry, ys = jax.lax.scan(inner, carry, ks[: n_outer * block].reshape(n_outer, block))
+        return scan(state0, ks)
+    n_outer = num_steps // block
+    inner = jax.checkpoint(scan, policy=policy, prevent_cse=False)
+    final, ys = jax.lax.scan(inner, state0, ks[: n_outer * block].reshape(n_outer, block))
+    if trajectory:
+        ys = jax.tree_util.tree_map(lambda y: y.reshape((n_outer * block, *y.shape[2:])), ys)
+    if n_outer * block < num_steps:  # the remainder (< block steps), stored plainly
+        final, ys_rest = scan(final, ks[n_outer * block :])
         if trajectory:
-            ys = jax.tree_util.tree_map(lambda y: y.reshape((n_outer * block, *y.shape[2:])), ys)
-        if n_outer * block < num_steps:  # the remainder (< block steps), stored plainly
-            carry, ys_rest = scan(carry, ks[n_outer * block :])
-            if trajectory:
-                ys = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a, b]), ys, ys_rest)
-    final, bad = carry
-    if check_finite:
-        _raise_if_nonfinite(bad, num_steps, t0, dt)
-    if not trajectory:
-        return final
-    return jax.tree_util.tree_map(lambda s, y: jnp.concatenate([s[None], y]), state0, ys)
+            ys = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a, b]), ys, ys_rest)
+    return final, ys
 
 
-def _raise_if_nonfinite(bad: jax.Array, num_steps: int, t0: Any, dt: Any) -> None:
-    k = _concrete(bad)
-    if k is None:
-        raise InputError(
-            "check_finite=True needs concrete values, but rollout is being traced "
-            "(jit, grad or vmap): call it outside the transformation, or take "
-            "first_nonfinite(trajectory) inside it"
+def _warn_if_nonfinite(final: PyTree, traj: PyTree, num_steps: int, t0: Any, dt: Any) -> None:
+    """The soft signal: with concrete values, a non-finite state warns, naming the step."""
+    tree = final if traj is None else traj
+    if v.is_tracer((tree, t0, dt)):
+        return
+    if traj is None:
+        leaves = jax.tree_util.tree_leaves(final)
+        if all(bool(jnp.all(jnp.isfinite(x))) for x in leaves):
+            return
+        message = (
+            f"the final state after {num_steps} steps holds NaN or inf: roll out with "
+            "trajectory=True and read first_nonfinite(trajectory) for the first bad step"
         )
-    k = int(k)
-    if k >= 0:
-        t_a = float(_concrete(t0 + k * dt))
-        t_b = float(_concrete(t0 + (k + 1) * dt))
-        raise SimulationError(
-            f"step {k} of {num_steps} (from t={t_a:.6g} to t={t_b:.6g}) produced a non-finite state "
-            "(NaN or inf) from a finite one: reduce dt, or check the vector field near that state",
-            step=k,
-        )
+    else:
+        k = int(first_nonfinite(traj))
+        if k < 0:
+            return
+        if k == 0:
+            message = "state0 holds NaN or inf: every later state inherits it"
+        else:
+            t_a, t_b = float(t0 + (k - 1) * dt), float(t0 + k * dt)
+            message = (
+                f"step {k - 1} of {num_steps} (from t={t_a:.6g} to t={t_b:.6g}) produced a "
+                "non-finite state (NaN or inf) from a finite one (trajectory index "
+                f"{k}): reduce dt, or check the vector field near that state"
+            )
+    warnings.warn(f"rollout: {message}", SimulationWarning, stacklevel=3)
