@@ -85,23 +85,6 @@ def check_choice(func: str, name: str, value: Any, allowed: Iterable[Any]) -> An
     return value
 
 
-def check_int(func: str, name: str, value: Any, least: int = 0, most: int | None = None) -> int:
-    """``value`` must be a Python/numpy integer (not bool, not float), least <= value <= most."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        if isinstance(value, float) and value.is_integer():
-            fix = f"Pass {name}={int(value)}"
-        else:
-            fix = f"Pass a whole number >= {least}"
-        raise fail(
-            func, f"{name} must be an integer, got {type(value).__name__} {_show(value)}", fix
-        )
-    value = int(value)
-    if value < least or (most is not None and value > most):
-        bound = f">= {least}" if most is None else f"in [{least}, {most}]"
-        raise fail(func, f"{name} must be {bound}, got {value}")
-    return value
-
-
 def _concrete_float(func: str, name: str, value: Any) -> float | None:
     """``float(value)`` for a concrete real scalar; None for a tracer; raises for anything else."""
     if is_tracer(value):
@@ -280,7 +263,7 @@ def show(value: Any) -> str:
     return _show(value)
 
 
-def check_count(
+def check_int(
     func: str,
     name: str,
     value: Any,
@@ -288,10 +271,11 @@ def check_count(
     most: int | None = None,
     example: int | None = None,
 ) -> int:
-    """``value`` counts something (steps, pieces, sides): a Python int in ``[least, most]``.
+    """``value`` must be a Python or numpy int (not a bool or a float) in ``[least, most]``.
 
-    The one validator for ``num_steps``, ``n``, ``chunk_size`` and the like. A count fixes the
-    length of a loop or an array, so it must be known before tracing: a jax tracer is refused
+    The one validator for integers: ``num_steps``, ``n``, ``order``, ``chunk_size`` and the like.
+    An integer argument fixes a loop's length, a shape or an order, so it must be known before
+    tracing: a jax tracer is refused
     with the advice to mark the argument static. A float that is a whole number is refused
     with the fix ``name=<int>``.
     """

@@ -70,7 +70,7 @@ def polygon_area(n: int, kind: str = "inscribed", radius: ArrayLike = 1.0) -> ja
         (2.0, 4.0)
     """
     func = "polygon_area"
-    n = v.check_count(func, "n", n, 3, example=6)
+    n = v.check_int(func, "n", n, 3, example=6)
     if not isinstance(kind, str) or kind not in ("inscribed", "circumscribed"):
         raise v.fail(func, f"kind must be 'inscribed' or 'circumscribed', got {v.show(kind)}")
     v.check_nonnegative(func, "radius", radius, "Pass the circle's radius, e.g. radius=1.0")
@@ -137,7 +137,7 @@ def archimedes_bounds(num_doublings: int) -> ArchimedesBounds:
         >>> int(b.sides[-1]), round(float(b.lower[-1]), 3), round(float(b.upper[-1]), 3)
         (64, 3.137, 3.144)
     """
-    num_doublings = v.check_count(
+    num_doublings = v.check_int(
         "archimedes_bounds", "num_doublings", num_doublings, 0, 60, example=8
     )
     dtype = np.dtype(default_float())
@@ -196,7 +196,7 @@ def riemann_sum(
     """
     func = "riemann_sum"
     v.check_arity(func, "f", f, 1, "x")
-    n = v.check_count(func, "n", n, 1, example=100)
+    n = v.check_int(func, "n", n, 1, example=100)
     v.check_choice(func, "rule", rule, RULES)
     for name, end in (("a", a), ("b", b)):
         v.check_finite_scalar(func, name, end)

@@ -225,7 +225,7 @@ def _check_data(func: str, data: PyTree, batch_size: Any, key: Any) -> tuple[int
                 "Pass batch_size=... to sample minibatches, or drop key",
             )
         return n, None
-    batch_size = v.check_count(func, "batch_size", batch_size, 1, n)
+    batch_size = v.check_int(func, "batch_size", batch_size, 1, n)
     if key is None:
         raise v.fail(
             func, "minibatches (batch_size=...) need a PRNG key", "Pass key=jax.random.key(0)"
@@ -476,7 +476,7 @@ def gradient_descent(
     v.check_arity(func, "loss_fn", loss_fn, 1, "params")
     v.check_positive(func, "lr", lr, "Pass a small step such as lr=0.01")
     v.check_representable(func, "lr", lr)
-    num_steps = v.check_count(func, "num_steps", num_steps, 0, example=100)
+    num_steps = v.check_int(func, "num_steps", num_steps, 0, example=100)
     params = _check_params(func, params)
     result = _run_loop(
         func,
@@ -569,9 +569,9 @@ def fit(
     func = "fit"
     v.check_callable(func, "loss_fn", loss_fn)
     _check_optimizer(func, optimizer)
-    num_steps = v.check_count(func, "num_steps", num_steps, 0, example=100)
+    num_steps = v.check_int(func, "num_steps", num_steps, 0, example=100)
     if chunk_size is not None:
-        chunk_size = v.check_count(func, "chunk_size", chunk_size, 1, example=100)
+        chunk_size = v.check_int(func, "chunk_size", chunk_size, 1, example=100)
     elif watching() if show_progress is None else show_progress:
         chunk_size = max(100, -(-num_steps // 50))  # the bar moves ~50 times
     if not isinstance(has_aux, bool):

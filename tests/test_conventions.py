@@ -79,12 +79,36 @@ def _meanings() -> dict[str, dict[int, list[str]]]:
     return found
 
 
+# Names whose one meaning is relative to their module (ARCHITECTURE.md, "Names"): `METHODS` /
+# `RULES` are the tuple of strings that module's `method=` / `rule=` accepts. Their values differ
+# by module; their meaning (and type) does not, which _is_vocabulary checks.
+VOCABULARY = {"METHODS", "RULES"}
+
+
+def _is_vocabulary(name: str) -> bool:
+    if name not in VOCABULARY:
+        return False
+    for modname in _public_modules():
+        value = getattr(importlib.import_module(modname), name, None)
+        if value is not None and not (
+            isinstance(value, tuple) and value and all(isinstance(v, str) for v in value)
+        ):
+            return False
+    return True
+
+
 def _collisions() -> dict[str, list[list[str]]]:
     return {
         name: list(where.values())
         for name, where in _meanings().items()
-        if len(where) > 1 and not _is_mirror_of_jax(name)
+        if len(where) > 1 and not _is_mirror_of_jax(name) and not _is_vocabulary(name)
     }
+
+
+def test_vocabulary_names_are_tuples_of_strings():
+    """`METHODS` and `RULES`, wherever they are public, are the accepted strings (not a dict)."""
+    for name in VOCABULARY:
+        assert _is_vocabulary(name), name
 
 
 def test_every_public_name_has_one_meaning():

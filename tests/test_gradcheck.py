@@ -162,7 +162,7 @@ def test_bad_arguments_are_explained():
     x = (jnp.ones(2),)
     cases = [
         (dict(order=3), r"order must be in \[1, 2\], got 3"),
-        (dict(order=True), "order must be an integer"),
+        (dict(order=True), "order must be an int"),
         (dict(modes=("backward",)), r"modes must be a non-empty subset of \('fwd', 'rev'\)"),
         (dict(modes=()), "modes must be a non-empty subset"),
         (dict(step=0.0), "step must be a finite number > 0, got 0.0"),
@@ -171,7 +171,7 @@ def test_bad_arguments_are_explained():
         (dict(step=float("inf")), "step must be a finite number > 0, got inf"),
         (dict(atol=-1.0), "atol must be a finite number >= 0"),
         (dict(rtol=float("inf")), "rtol must be a finite number >= 0"),
-        (dict(directions=0), "directions must be >= 1"),
+        (dict(directions=0), "directions must be an int >= 1"),
         (dict(key="seed"), "key must be a jax PRNG key or an integer seed"),
     ]
     for kwargs, message in cases:

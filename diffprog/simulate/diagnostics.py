@@ -59,7 +59,7 @@ def gradient_norm_vs_horizon(
             f"horizons must be a sequence of step counts, got {v.show(horizons)}",
             "Pass e.g. horizons=[10, 100, 1000]",
         ) from None
-    horizons = [v.check_count(func, "each horizon", h, 1, example=100) for h in horizons]
+    horizons = [v.check_int(func, "each horizon", h, 1, example=100) for h in horizons]
     grad = jax.jit(jax.grad(loss), static_argnums=1)
     norms = []
     for h in _progress(horizons, total=len(horizons), desc="horizons", enabled=progress):

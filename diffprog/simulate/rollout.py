@@ -183,7 +183,7 @@ def rollout(
         (checkpointing); Chen et al., "Training deep nets with sublinear memory cost",
         arXiv:1604.06174 (2016).
     """
-    num_steps = v.check_count("rollout", "num_steps", num_steps, 1, example=100)
+    num_steps = v.check_int("rollout", "num_steps", num_steps, 1, example=100)
     _check_dt(dt)
     v.check_arity("rollout", "step", step, 3, "state, t, dt")
     block = _block_size(checkpoint, num_steps)
