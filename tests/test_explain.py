@@ -327,8 +327,8 @@ def test_explain_of_a_gradient_shows_the_second_derivative():
         (lambda: explain(jnp.sin, 1.0, tangent=(np.nan,)), "tangent\\[0\\] must be finite"),
         (lambda: explain(jnp.sin, 1.0, tangent="a"), "tangent must be a sequence"),
         (lambda: explain(jnp.sin, 1.0, tangent=(1.0, 2.0)), "tangent has 2 entries for 1"),
-        (lambda: explain(jnp.sin, 1.0, precision=0), "precision must be in \\[1, 17\\]"),
-        (lambda: explain(jnp.sin, 1.0, precision=2.5), "precision must be an integer"),
+        (lambda: explain(jnp.sin, 1.0, precision=0), "precision must be an int in \\[1, 17\\]"),
+        (lambda: explain(jnp.sin, 1.0, precision=2.5), "precision must be an int"),
     ],
 )
 def test_bad_input_gets_a_clear_error(call, match):

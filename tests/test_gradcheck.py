@@ -161,7 +161,7 @@ def test_bad_arguments_are_explained():
     f = lambda x: jnp.sum(x)
     x = (jnp.ones(2),)
     cases = [
-        (dict(order=3), r"order must be in \[1, 2\], got 3"),
+        (dict(order=3), r"order must be an int in \[1, 2\], got 3"),
         (dict(order=True), "order must be an int"),
         (dict(modes=("backward",)), r"modes must be a non-empty subset of \('fwd', 'rev'\)"),
         (dict(modes=()), "modes must be a non-empty subset"),

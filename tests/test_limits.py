@@ -325,7 +325,7 @@ def test_bad_input_is_explained():
         limit(lambda x: x + 1j, 0.0)
     with pytest.raises(InputError, match="num_points"):
         limit(jnp.sin, 0.0, num_points=2)
-    with pytest.raises(InputError, match="num_points must be an integer"):
+    with pytest.raises(InputError, match="num_points must be an int"):
         limit(jnp.sin, 0.0, num_points=10.5)
     with pytest.raises(InputError, match="step must be a number in"):
         limit(jnp.sin, 0.0, step=0.0)

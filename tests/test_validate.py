@@ -32,13 +32,13 @@ def test_check_choice():
 
 @pytest.mark.parametrize("bad", [True, 2.5, "3", None, np.float32(2.0)])
 def test_check_int_refuses_non_integers(bad):
-    with pytest.raises(v.InputError, match="n must be an integer"):
+    with pytest.raises(v.InputError, match="n must be an int"):
         v.check_int("g", "n", bad)
 
 
 def test_check_int_bounds_and_fix():
     assert v.check_int("g", "n", np.int64(5), least=1) == 5
-    with pytest.raises(v.InputError, match=r"n must be >= 1, got 0"):
+    with pytest.raises(v.InputError, match=r"n must be an int >= 1, got 0"):
         v.check_int("g", "n", 0, least=1)
     with pytest.raises(v.InputError, match=r"in \[1, 3\]"):
         v.check_int("g", "n", 4, least=1, most=3)

@@ -27,7 +27,8 @@ def secant_to_tangent(
         The figure (its axes: the secants, then the slopes against dx).
     """
     steps = np.asarray(dxs, dtype=np.float64)
-    lo, hi = xlim if xlim is not None else (x0 - 1.2 * steps.max(), x0 + 1.2 * steps.max())
+    reach = 1.2 * float(np.max(steps))
+    lo, hi = xlim if xlim is not None else (x0 - reach, x0 + reach)
     xs = np.linspace(lo, hi, 200)
     y0 = float(f(x0))
     fig, (ax, ax2) = new_axes(ncols=2)
