@@ -34,6 +34,28 @@ def test_pace_counts_a_known_tutorial(tmp_path):
     # words: "# Tiny" is 2, the prose 236, two headings "### Exercise 99.k" 3 each.
     assert (p.words, p.code_lines, p.exercises) == (2 + 236 + 6, 5, 2)
     assert p.minutes == pytest.approx((2 + 236 + 6) / 120 + 0.2 * 5 + 5 * 2)
+    assert (p.optional.words, p.optional.code_lines, p.optional.exercises) == (0, 0, 0)
+
+
+def test_pace_counts_an_optional_section_apart(tmp_path):
+    """An ``## Optional: ...`` section, up to the next ``## `` heading, is counted apart."""
+    md = tmp_path / "99_tiny.md"
+    code = "```{code-cell} ipython3\n## not a heading\nx = 1\n```\n"
+    md.write_text(
+        "---\njupytext: x\n---\n# Tiny\none two three\n\n"
+        "## Optional: more\n\n> **Optional — skip on a first reading.** Four.\n\n"
+        f"{code}\n### Exercise 99.1\n\n{code}"
+        "## Summary\n\nfive six\n\n### Exercise 99.2\n"
+    )
+    p = pace.pace(md)
+    # core: "# Tiny" 2 + 3 words, "## Summary" 2 + 2, "### Exercise 99.2" 3; no code.
+    assert (p.core.words, p.core.code_lines, p.core.exercises) == (12, 0, 1)
+    # optional: the heading 3, the note 9 (">" and "—" are words too), "### Exercise 99.1" 3;
+    # two cells of 2 lines each
+    # (the "## " line inside a cell is code, not a heading that would end the section).
+    assert (p.optional.words, p.optional.code_lines, p.optional.exercises) == (15, 4, 1)
+    assert p.minutes == pytest.approx(12 / 120 + 5)
+    assert p.optional_minutes == pytest.approx(15 / 120 + 0.2 * 4 + 5)
 
 
 def test_every_tutorial_is_in_the_pace_table():

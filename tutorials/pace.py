@@ -3,7 +3,11 @@
 The estimate (issue 18's): reading prose at 120 words a minute, 0.2 minutes per line of code,
 and 5 minutes per exercise. Prose is every word outside the code cells (worked solutions
 included: a learner reads them); a code line is a non-blank line of a ``{code-cell}`` (cell
-options such as ``:tags:`` excluded); an exercise is a ``### Exercise`` heading. The first-use
+options such as ``:tags:`` excluded); an exercise is a ``### Exercise`` heading. A section headed
+``## Optional: ...`` (up to the next ``## `` heading; each opens with a "skip on a first reading"
+note) is not part of the class session: its words, code lines and exercises are counted apart,
+as the optional minutes. The class time is the rest, the core, and it is what the course's pace
+bound (75 minutes a tutorial, issue 18) applies to. The first-use
 table lists, for each symbol and each JAX function the course relies on, the first tutorial
 whose text or code contains it. ``docs/index.md`` carries both tables; ``tests/test_pace.py``
 checks them against this script, so the numbers there are computed, not copied::
@@ -26,6 +30,8 @@ MINUTES_PER_EXERCISE = 5
 
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+OPTIONAL_HEADING = "## Optional"
+CLASS_MINUTES_BOUND = 75
 
 # (what the table shows, the regular expression that finds it in a tutorial's text).
 SYMBOLS = [
@@ -62,10 +68,9 @@ JAX_FUNCTIONS = [
 
 
 @dataclass(frozen=True)
-class Pace:
-    """One tutorial's counts and its class-time estimate in minutes."""
+class Counts:
+    """Prose words, code lines and exercises of some text, and its estimate in minutes."""
 
-    number: str
     words: int
     code_lines: int
     exercises: int
@@ -79,14 +84,61 @@ class Pace:
         )
 
 
+@dataclass(frozen=True)
+class Pace:
+    """One tutorial's counts: the class session (core) and its optional sections apart."""
+
+    number: str
+    core: Counts
+    optional: Counts
+
+    @property
+    def words(self) -> int:
+        return self.core.words
+
+    @property
+    def code_lines(self) -> int:
+        return self.core.code_lines
+
+    @property
+    def exercises(self) -> int:
+        return self.core.exercises
+
+    @property
+    def minutes(self) -> float:
+        """The class time: the estimate without the optional sections."""
+        return self.core.minutes
+
+    @property
+    def optional_minutes(self) -> float:
+        return self.optional.minutes
+
+
 def tutorials() -> list[Path]:
     """The text twins in course order (two digits, a letter for a second part)."""
     return sorted(p for p in HERE.glob("[0-9][0-9]*_*.md") if re.match(r"\d\d[a-z]?_", p.name))
 
 
-def pace(md: Path) -> Pace:
-    """Count the prose words, code lines and exercises of one tutorial."""
-    text = _FRONT_MATTER.sub("", md.read_text())
+def split_optional(text: str) -> tuple[str, str]:
+    """(core, optional): ``text`` without and with only its ``## Optional: ...`` sections.
+
+    An optional section runs from its heading to the next ``## `` heading; headings are found
+    outside code cells only (a ``## `` line inside a cell is code).
+    """
+    core: list[str] = []
+    optional: list[str] = []
+    into, in_cell = core, False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("```"):
+            in_cell = not in_cell  # a fence opens or closes a cell (or a fenced block)
+        elif not in_cell and line.startswith("## "):
+            into = optional if line.startswith(OPTIONAL_HEADING) else core
+        into.append(line)
+    return "".join(core), "".join(optional)
+
+
+def counts(text: str) -> Counts:
+    """Count the prose words, code lines and exercises of some tutorial text."""
     code = [
         line
         for cell in _CELL.findall(text)
@@ -95,12 +147,17 @@ def pace(md: Path) -> Pace:
     ]
     prose = _CELL.sub("", text)
     prose = re.sub(r"^\+\+\+.*$", "", prose, flags=re.M)  # MyST cell breaks
-    return Pace(
-        number=md.name.split("_")[0],
+    return Counts(
         words=len(prose.split()),
         code_lines=len(code),
         exercises=len(re.findall(r"^### Exercise ", text, re.M)),
     )
+
+
+def pace(md: Path) -> Pace:
+    """Count one tutorial: its class session and, apart, its optional sections."""
+    core, optional = split_optional(_FRONT_MATTER.sub("", md.read_text()))
+    return Pace(number=md.name.split("_")[0], core=counts(core), optional=counts(optional))
 
 
 def first_uses() -> list[tuple[str, str]]:
@@ -117,12 +174,13 @@ def first_uses() -> list[tuple[str, str]]:
 def pace_table() -> str:
     """The pace table as Markdown (what docs/index.md carries)."""
     lines = [
-        "| tutorial | prose words | code lines | exercises | class time (min) |",
-        "|---|---|---|---|---|",
+        "| tutorial | prose words | code lines | exercises | class time (min) | optional (min) |",
+        "|---|---|---|---|---|---|",
     ]
     for p in map(pace, tutorials()):
         lines.append(
-            f"| {p.number} | {p.words} | {p.code_lines} | {p.exercises} | {p.minutes:.0f} |"
+            f"| {p.number} | {p.words} | {p.code_lines} | {p.exercises} | {p.minutes:.0f} "
+            f"| {p.optional_minutes:.0f} |"
         )
     return "\n".join(lines)
 
