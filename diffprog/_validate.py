@@ -157,7 +157,7 @@ def check_real_floating(func: str, name: str, tree: Any) -> Any:
                 "Split a complex parameter into its real and imaginary parts",
             )
         if not jnp.issubdtype(dtype, jnp.floating):
-            leaf = jnp.asarray(leaf, dtype=jnp.zeros(()).dtype)
+            leaf = jnp.asarray(leaf, dtype=jnp.result_type(float))
         out.append(leaf)
     return jax.tree_util.tree_unflatten(treedef, out)
 
@@ -198,7 +198,7 @@ def check_representable(func: str, name: str, value: Any) -> Any:
     arr = np.asarray(value)
     if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         return value
-    dtype = jnp.zeros(()).dtype
+    dtype = jnp.result_type(float)  # the default float, without making an array
     big = float(jnp.finfo(dtype).max)
     finite = arr[np.isfinite(arr)] if arr.size else arr
     if finite.size and float(np.max(np.abs(finite.astype(np.float64)))) > big:

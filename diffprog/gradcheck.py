@@ -46,6 +46,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
 import jax
@@ -96,6 +97,7 @@ _RESOLVE = 4.0  # decided only when the noise is <= _RESOLVE * rtol * |b| (+ ato
 _ROUNDOFF = 4.0  # round-off of f(x ± h v) taken as _ROUNDOFF * eps * |f(x)|
 _BATCH_BYTES = 2**28  # the perturbed evaluations run in vmap batches of at most ~256 MiB
 _UNBATCHED_PAIRS = 2  # a retry of at most this many pairs calls f at the leaves' shapes
+_SIGNS = np.array([1.0, -1.0, 0.5, -0.5])  # the four evaluations of a pair: x ± h v, x ± h/2 v
 
 
 @result(static=("mode", "order", "leaf", "status", "note"))
@@ -251,6 +253,12 @@ def _output_shape(f: Callable, args: tuple, what: str = "f") -> Any:
             f"({str(err).split('returned a value of type')[-1].split(' at ')[0].strip()})",
             "Return a jax array or a pytree of arrays",
         ) from err
+    _check_out(out, what)
+    return out
+
+
+def _check_out(out: Any, what: str) -> None:
+    """``f``'s output (arrays or shapes) must be a non-empty pytree of real float arrays."""
     if out is None:
         raise fail(
             "check_grads",
@@ -285,7 +293,6 @@ def _output_shape(f: Callable, args: tuple, what: str = "f") -> Any:
                 f"{what} returned an empty array (shape {o.shape})",
                 "Return at least one number",
             )
-    return out
 
 
 def _random_like(rng: np.random.Generator, tree: PyTree) -> PyTree:
@@ -312,17 +319,34 @@ class _Plan:
     names: list[str]  # every leaf's name, as the report prints it
     skipped: dict[int, str]  # leaves not checked (integer, empty) -> why
     fidx: list[int]  # positions of the checked (floating, non-empty) leaves
-    dts: list[np.dtype]  # per checked leaf: the dtype whose tolerances apply
     V: list[np.ndarray]  # per checked leaf: K random directions, shape (K, *leaf.shape)
-    h: np.ndarray  # per checked leaf: the base step
-    U: PyTree  # the output cotangent, shaped like f's output
-    u: np.ndarray  # U flattened, float64
+    rms: np.ndarray  # per checked leaf: its root mean square (the scale of its step)
     pairs: list[tuple[int, int]]  # (direction k, checked leaf j)
-    per_item_bytes: int  # bytes of one evaluation's inputs and outputs
+    step: float | None  # the caller's relative step (None: by dtype)
+    # Set by `with_output` from f's output at the point (the first autodiff call's primal):
+    dts: list[np.dtype] = dataclass_field(default_factory=list)  # per checked leaf: tolerances
+    h: np.ndarray | None = None  # per checked leaf: the base step
+    U: PyTree = None  # the output cotangent, shaped like f's output
+    u: np.ndarray | None = None  # U flattened, float64
+    per_item_bytes: int = 0  # bytes of one evaluation's inputs and outputs
 
     def of_floats(self, f: Callable) -> Callable:
         """``f`` as a function of the checked leaves only (the others held fixed)."""
         return _of_floats(f, self.leaves, self.fidx, self.treedef)
+
+    def with_output(self, out: PyTree, rng: np.random.Generator) -> None:
+        """The output's part of the plan: dtypes for the tolerances, the cotangent ``u``."""
+        out_leaves = jax.tree.leaves(out)
+        self.dts = [
+            _worst([self.leaves[i].dtype, *(o.dtype for o in out_leaves)]) for i in self.fidx
+        ]
+        base = [self.step if self.step is not None else _DEFAULTS[dt][0] for dt in self.dts]
+        self.h = np.array([b * r if r > 0 else b for b, r in zip(base, self.rms, strict=True)])
+        self.U = _random_like(rng, out)  # one output cotangent
+        self.u = _f64(jax.tree.map(lambda o: np.asarray(o)[None], self.U))[0]  # (n_out,)
+        self.per_item_bytes = sum(self.leaves[i].nbytes for i in self.fidx) + sum(
+            int(np.prod(o.shape)) * o.dtype.itemsize for o in out_leaves
+        )
 
 
 def _of_floats(f: Callable, leaves: list, fidx: list[int], treedef: Any) -> Callable:
@@ -336,10 +360,8 @@ def _of_floats(f: Callable, leaves: list, fidx: list[int], treedef: Any) -> Call
     return g
 
 
-def _plan(
-    args: tuple, out_shape: PyTree, rng: np.random.Generator, cfg: _Config, names: list[str]
-) -> _Plan:
-    """Step 1: which leaves are checked, their directions, steps and dtypes; the cotangent."""
+def _plan(args: tuple, rng: np.random.Generator, cfg: _Config, names: list[str]) -> _Plan:
+    """Step 1: which leaves are checked, their directions and steps (the output comes later)."""
     leaves_p, treedef = jax.tree_util.tree_flatten_with_path(args)
     leaves = [jnp.asarray(x) for _, x in leaves_p]
     leaf_names = [_leaf_name(path, names) for path, _ in leaves_p]
@@ -351,26 +373,15 @@ def _plan(
             skipped[i] = "empty leaf"
         else:
             fidx.append(i)
-    out_leaves = jax.tree.leaves(out_shape)
-    dts = [_worst([leaves[i].dtype, *(o.dtype for o in out_leaves)]) for i in fidx]
-    V, h = [], []
-    for i, dt in zip(fidx, dts, strict=True):
+    V, rms = [], []
+    for i in fidx:
         x64 = np.asarray(leaves[i], np.float64)
-        rms = float(np.sqrt(np.mean(np.square(x64))))
-        base = cfg.step if cfg.step is not None else _DEFAULTS[dt][0]
-        h.append(base * rms if rms > 0 else base)
+        rms.append(float(np.sqrt(np.mean(np.square(x64)))))
         V.append(
             np.asarray(rng.standard_normal((cfg.directions, *x64.shape))).astype(leaves[i].dtype)
         )
-    U = _random_like(rng, out_shape)  # one output cotangent
-    u = _f64(jax.tree.map(lambda o: np.asarray(o)[None], U))[0]  # (n_out,)
-    per_item = sum(leaves[i].nbytes for i in fidx) + sum(
-        int(np.prod(o.shape)) * o.dtype.itemsize for o in out_leaves
-    )
     pairs = [(k, j) for j in range(len(fidx)) for k in range(cfg.directions)]
-    return _Plan(
-        leaves, treedef, leaf_names, skipped, fidx, dts, V, np.array(h), U, u, pairs, per_item
-    )
+    return _Plan(leaves, treedef, leaf_names, skipped, fidx, V, np.array(rms), pairs, cfg.step)
 
 
 def _finite_differences(
@@ -393,14 +404,14 @@ def _finite_differences(
         batch = []
         for j, i in enumerate(plan.fidx):
             x = np.asarray(plan.leaves[i])
-            b = np.broadcast_to(x, (rows, *x.shape)).copy()
-            for q, p in enumerate(chunk):
-                k, jj = pairs[p]
-                if jj == j:
-                    d = plan.V[j][k]
-                    for r, t in enumerate((steps[p], -steps[p], steps[p] / 2, -steps[p] / 2)):
-                        b[4 * q + r] = x + np.asarray(t, x.dtype) * d
-            batch.append(jnp.asarray(b))
+            b = np.broadcast_to(x, (rows // 4, 4, *x.shape)).copy()
+            qs = [q for q, p in enumerate(chunk) if pairs[p][1] == j]
+            if qs:
+                # Rows 4q .. 4q+3 of pair q: x + t v for t = h, -h, h/2, -h/2 (leaf dtype).
+                t = (steps[[chunk[q] for q in qs]][:, None] * _SIGNS).astype(x.dtype)
+                d = plan.V[j][[pairs[chunk[q]][0] for q in qs]][:, None]
+                b[qs] = x + t.reshape(*t.shape, *(1,) * x.ndim) * d
+            batch.append(jnp.asarray(b.reshape(rows, *x.shape)))
             del b
         outs.append(_f64(jax.vmap(g)(*batch))[: 4 * len(chunk)])
     out = np.concatenate(outs, axis=0).reshape(len(pairs), 4, -1)
@@ -489,8 +500,16 @@ class _Autodiff:
     ip_rev: np.ndarray | None  # (K, n_leaves): <v_k, (Jᵀu)_j>
 
 
-def _autodiff(g: Callable, plan: _Plan, modes: Sequence[str]) -> _Autodiff:
-    """Step 2: the JVPs of all (direction, leaf) pairs in one vmap; one VJP for all of them."""
+def _autodiff(
+    f: Callable, args: tuple, what: str, plan: _Plan, modes: Sequence[str], rng: np.random.Generator
+) -> _Autodiff:
+    """Step 2: the JVPs of all (direction, leaf) pairs in one vmap; one VJP for all of them.
+
+    The first of these calls also gives ``f``'s output at the point (its primal), which is
+    checked here (the error names ``what``) and completes the plan (:meth:`_Plan.with_output`):
+    no separate evaluation or trace of ``f`` is spent on it.
+    """
+    g = plan.of_floats(f)
     xs = [plan.leaves[i] for i in plan.fidx]
     prim, jv, fwd_note, ip_rev = None, None, "", None
     if "fwd" in modes:
@@ -501,16 +520,28 @@ def _autodiff(g: Callable, plan: _Plan, modes: Sequence[str]) -> _Autodiff:
             prim, jv = jax.vmap(lambda *t: jax.jvp(g, xs, list(t)), out_axes=(None, 0))(
                 *[jnp.asarray(t) for t in tangents]
             )
-            jv = _f64(jv)
         except (TypeError, NotImplementedError) as err:
+            _output_shape(f, args, what)  # an output that is not real arrays: InputError
             # Forward mode of a custom_vjp function does not exist (TypeError; for the
             # derivative of one at order 2, jax raises NotImplementedError for custom_lin).
             text = str(err)
             if "custom_vjp" not in text and "jvp" not in text and "custom_lin" not in text:
                 raise
             fwd_note = text.splitlines()[0][:80]
+        else:
+            _check_out(prim, what)
+            jv = _f64(jv)
     if "rev" in modes:
-        prim, pull = jax.vjp(g, *xs)
+        try:
+            prim, pull = jax.vjp(g, *xs)
+        except TypeError:
+            _output_shape(f, args, what)
+            raise
+        _check_out(prim, what)
+    if prim is None:
+        return _Autodiff(prim, jv, fwd_note, ip_rev)
+    plan.with_output(prim, rng)
+    if "rev" in modes:
         # One cotangent u and one pullback serve the K directions: <v_k, Jᵀu> for each k
         # (the pullback is the expensive part, and for a scalar loss u is a number anyway).
         ct = [np.asarray(c, np.float64) for c in pull(jax.tree.map(jnp.asarray, plan.U))]
@@ -532,7 +563,8 @@ def _fd_rounds(
     Returns, per (mode, pair), the judgement at each step level tried.
     """
     absf = np.abs(_f64(jax.tree.map(lambda o: o[None], ad.prim)))[0]
-    pairs = plan.pairs
+    pairs, h = plan.pairs, plan.h
+    assert h is not None and plan.u is not None  # set with f's output (`_Plan.with_output`)
     results: dict[tuple[str, int], list[tuple]] = {
         (m, p): [] for m in mode_list for p in range(len(pairs))
     }
@@ -543,7 +575,7 @@ def _fd_rounds(
         if not todo:
             break
         sub = [pairs[p] for p in todo]
-        steps = np.array([plan.h[j] for _, j in sub]) * scale[todo]
+        steps = np.array([h[j] for _, j in sub]) * scale[todo]
         # (after the VJP, whose forward pass ran f's operations at these shapes)
         if "rev" in mode_list and todo is not all_pairs and len(todo) <= _UNBATCHED_PAIRS:
             fd_h, fd_h2 = _finite_differences_unbatched(f, plan, sub, steps)
@@ -596,22 +628,31 @@ def _first_order(
 ) -> list[LeafCheck]:
     """The checks of ``f``'s first derivatives: one row per (leaf, mode)."""
     what = "f" if order == 1 else "the derivative of f (order 2)"
-    plan = _plan(args, _output_shape(f, args, what), rng, cfg, names)
+    plan = _plan(args, rng, cfg, names)
     rows = {
         (m, i): _skipped(m, order, plan.names[i], note)
         for i, note in plan.skipped.items()
         for m in modes
     }
     if plan.fidx:
-        rows.update(_checked_rows(f, plan, modes, order, cfg))
+        rows.update(_checked_rows(f, args, what, plan, modes, order, cfg, rng))
+    else:
+        _output_shape(f, args, what)  # nothing to check, but a bad output is still refused
     return [rows[m, i] for i in range(len(plan.leaves)) for m in modes]
 
 
 def _checked_rows(
-    f: Callable, plan: _Plan, modes: Sequence[str], order: int, cfg: _Config
+    f: Callable,
+    args: tuple,
+    what: str,
+    plan: _Plan,
+    modes: Sequence[str],
+    order: int,
+    cfg: _Config,
+    rng: np.random.Generator,
 ) -> dict[tuple[str, int], LeafCheck]:
     """Steps 2 to 4 for the checked leaves: autodiff, finite differences, one row each."""
-    ad = _autodiff(plan.of_floats(f), plan, modes)
+    ad = _autodiff(f, args, what, plan, modes, rng)
     nan = float("nan")
     if ad.prim is None:  # forward mode only, and it does not exist for f
         return {

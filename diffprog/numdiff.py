@@ -1119,7 +1119,7 @@ def _flat_problem(name: str, f: Callable, x: Any):
     if v.size == 0:
         raise fail(name, "x is empty (no coordinates)", "Pass at least one number")
     if not jnp.issubdtype(v.dtype, jnp.floating):
-        v = v.astype(jnp.zeros(()).dtype)
+        v = v.astype(jnp.result_type(float))
     if not is_tracer(v) and not np.all(np.isfinite(np.asarray(v))):
         raise fail(name, "x must be finite", "Remove NaN/inf entries")
     out0 = _traceable(name, f, x)

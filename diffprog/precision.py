@@ -50,7 +50,7 @@ def default_float() -> jnp.dtype:
         >>> diffprog.default_float()
         dtype('float32')
     """
-    return jnp.zeros(()).dtype
+    return jnp.result_type(float)  # (no array is made: no dispatch)
 
 
 def eps(dtype: DTypeLike | None = None) -> float:
