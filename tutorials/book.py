@@ -205,23 +205,50 @@ def execute(md_path: Path, progress: bool = False, cache: Path | None = None):
             file=sys.stdout,
             dynamic_ncols=True,
         )
-    client = NotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT_S,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(HERE)}},
-        allow_errors=False,
-        on_cell_executed=(lambda **_: bar.update(1)) if bar else None,
-    )
     t0 = time.perf_counter()
     try:
-        client.execute(env=kernel_env())
+        with _kernel_manager() as km:
+            client = NotebookClient(
+                nb,
+                km=km,
+                timeout=CELL_TIMEOUT_S,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(HERE)}},
+                allow_errors=False,
+                on_cell_executed=(lambda **_: bar.update(1)) if bar else None,
+            )
+            client.execute(env=kernel_env())
     finally:
         if bar:
             bar.close()
     if cache is not None:
         _store(nb, md_path, cache, time.perf_counter() - t0)
     return nb
+
+
+@contextmanager
+def _kernel_manager():
+    """The kernel's manager: local sockets (IPC) where the OS has them, else loopback TCP.
+
+    A kernel on TCP without CurveZMQ keys prints a warning about plain-text traffic at every
+    start; the kernel is this machine's own, so on POSIX it talks over Unix sockets in a
+    private temporary folder instead (and says nothing).
+    """
+    import tempfile
+
+    from jupyter_client.manager import KernelManager
+
+    with tempfile.TemporaryDirectory(prefix="diffprog-kernel-") as tmp:
+        km = (
+            KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(tmp, "k"))
+            if os.name == "posix"
+            else KernelManager(kernel_name="python3")
+        )
+        try:
+            yield km
+        finally:  # a manager passed in is the caller's to shut down (nbclient's rule)
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
 
 
 def _store(executed, md_path: Path, cache_path: Path, seconds: float) -> None:
