@@ -735,7 +735,11 @@ def _finer(xp: Any, arr: Any, op: str) -> Any:
     if xp is np:
         acc = (np.minimum if op == "min" else np.maximum).accumulate(arr[::-1], axis=0)[::-1]
     else:
-        acc = (jax.lax.cummin if op == "min" else jax.lax.cummax)(arr, axis=0, reverse=True)
+        # An associative scan, not lax.cummin/cummax: on CPU those lower to a reduce_window
+        # about 5x slower at the ladder's (levels, points) shapes (max/min are exact either way).
+        acc = jax.lax.associative_scan(
+            jnp.minimum if op == "min" else jnp.maximum, arr, reverse=True, axis=0
+        )
     pad = xp.full((1,) + arr.shape[1:], np.inf if op == "min" else -np.inf, arr.dtype)
     return xp.concatenate([acc[1:], pad])
 
@@ -842,7 +846,21 @@ def _choose(
     # the largest step within 25% of the least error (ties: less rounding)
     best = xp.min(score, axis=0)
     near = score <= 1.25 * best[None]
-    return err, xp.argmax(near, axis=0), any_ok
+    return err, _first(xp, near), any_ok
+
+
+def _first(xp: Any, mask: Any) -> Any:
+    """The first level where ``mask`` holds, per point (0 where it nowhere does): argmax.
+
+    Traced, it is a chain of selects over the (static, at most 44) levels, which XLA fuses
+    into one pass; its CPU argmax, a variadic reduction, costs about 5x more at these shapes.
+    """
+    if xp is np:
+        return np.argmax(mask, axis=0)
+    out = jnp.zeros(mask.shape[1:], jnp.int32)
+    for j in range(mask.shape[0] - 1, -1, -1):
+        out = jnp.where(mask[j], j, out)
+    return out
 
 
 def _resolved(L: _Ladder) -> Any:
@@ -1005,9 +1023,21 @@ def _engine(
 
 def at_level(xp, kl, J, shape):
     """``at(arr, d)``: arr at level ``kl - d`` (clipped to the ladder) for every point."""
-    return lambda arr, d: xp.take_along_axis(
-        xp.broadcast_to(arr, shape), xp.clip(kl - d, 0, J - 1)[None], axis=0
-    )[0]
+    if xp is not np:
+        return lambda arr, d: xp.take_along_axis(
+            xp.broadcast_to(arr, shape), xp.clip(kl - d, 0, J - 1)[None], axis=0
+        )[0]
+    # numpy: one fancy index per call, the clipped levels computed once per offset d
+    # (``_kinks`` reads some fifty arrays at a handful of offsets).
+    grid = np.indices(shape[1:], sparse=True)
+    rows: dict[int, np.ndarray] = {}
+
+    def at(arr, d):
+        if d not in rows:
+            rows[d] = np.clip(kl - d, 0, J - 1)
+        return np.broadcast_to(arr, shape)[(rows[d], *grid)]
+
+    return at
 
 
 def _kinks(xp, at, spread, fp, fm, f0, hp, xs, n, eps):
