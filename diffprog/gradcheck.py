@@ -28,10 +28,13 @@ complex or non-numeric leaves, values past float32 without ``diffprog.float64()`
 :class:`diffprog.InputError` before anything is computed.
 
 Design: no ``jax.jit`` inside (nothing is cached on the user's function, every call sees
-``f`` as it is now, and a fresh lambda pays no compilation). All the perturbed
-evaluations of one call run as one ``jax.vmap`` batch, the JVPs as another, the VJPs as
-a third, so the cost is a few evaluations of ``f`` in dispatch terms whatever the number
-of leaves; ``f`` may itself be ``jax.jit``-compiled.
+``f`` as it is now, and a fresh lambda pays no compilation). One VJP serves every leaf
+and direction (and gives ``f``'s output, which is checked, so ``f`` is not traced just to
+see its shape); the JVPs of all (direction, leaf) pairs run as one ``jax.vmap`` batch,
+and the perturbed evaluations as another, or, when the problem is small (dispatch, not
+arithmetic, is then its cost), as primal-only rows of the JVPs' batch. The cost is a few
+evaluations of ``f`` in dispatch terms whatever the number of leaves; ``f`` may itself be
+``jax.jit``-compiled.
 
 The module also has the helpers people reach for next: :func:`hvp`,
 :func:`jacobian` (forward or reverse mode by the sizes), :func:`per_example_grads`.
@@ -97,6 +100,7 @@ _RESOLVE = 4.0  # decided only when the noise is <= _RESOLVE * rtol * |b| (+ ato
 _ROUNDOFF = 4.0  # round-off of f(x ± h v) taken as _ROUNDOFF * eps * |f(x)|
 _BATCH_BYTES = 2**28  # the perturbed evaluations run in vmap batches of at most ~256 MiB
 _UNBATCHED_PAIRS = 2  # a retry of at most this many pairs calls f at the leaves' shapes
+_FUSE_BYTES = 2**24  # below ~16 MiB, the base step's evaluations ride in the JVPs' batch
 _SIGNS = np.array([1.0, -1.0, 0.5, -0.5])  # the four evaluations of a pair: x ± h v, x ± h/2 v
 
 
@@ -181,7 +185,8 @@ class GradCheckReport:
         return self.verdict
 
     def __repr__(self) -> str:
-        return f"GradCheckReport({self._headline()}; {len(self.checks)} checks)"
+        n = len(self.checks)
+        return f"GradCheckReport({self._headline()}; {n} check{'' if n == 1 else 's'})"
 
     def __str__(self) -> str:
         head = ("mode", "order", "leaf", "max abs err", "max rel err", "tol", "result")
@@ -401,21 +406,31 @@ def _finite_differences(
     for start in range(0, len(pairs), per_pair):
         chunk = list(range(start, min(start + per_pair, len(pairs))))
         rows = 4 * (max(pad_to, len(chunk)) if per_pair >= pad_to else len(chunk))
-        batch = []
-        for j, i in enumerate(plan.fidx):
-            x = np.asarray(plan.leaves[i])
-            b = np.broadcast_to(x, (rows // 4, 4, *x.shape)).copy()
-            qs = [q for q, p in enumerate(chunk) if pairs[p][1] == j]
-            if qs:
-                # Rows 4q .. 4q+3 of pair q: x + t v for t = h, -h, h/2, -h/2 (leaf dtype).
-                t = (steps[[chunk[q] for q in qs]][:, None] * _SIGNS).astype(x.dtype)
-                d = plan.V[j][[pairs[chunk[q]][0] for q in qs]][:, None]
-                b[qs] = x + t.reshape(*t.shape, *(1,) * x.ndim) * d
-            batch.append(jnp.asarray(b.reshape(rows, *x.shape)))
-            del b
+        batch = [jnp.asarray(b) for b in _perturbed(plan, pairs, steps, chunk, rows)]
         outs.append(_f64(jax.vmap(g)(*batch))[: 4 * len(chunk)])
     out = np.concatenate(outs, axis=0).reshape(len(pairs), 4, -1)
     return _central(out, steps)
+
+
+def _perturbed(
+    plan: _Plan, pairs: list[tuple[int, int]], steps: np.ndarray, chunk: list[int], rows: int
+) -> list[np.ndarray]:
+    """The checked leaves at the points of ``chunk``'s pairs, ``rows`` of them (padded with x).
+
+    Rows 4q .. 4q+3 of the q-th pair of the chunk are ``x + t v`` for ``t = h, -h, h/2, -h/2``
+    (computed in the leaf's dtype) on that pair's leaf, the other leaves at ``x``.
+    """
+    batch = []
+    for j, i in enumerate(plan.fidx):
+        x = np.asarray(plan.leaves[i])
+        b = np.broadcast_to(x, (rows // 4, 4, *x.shape)).copy()
+        qs = [q for q, p in enumerate(chunk) if pairs[p][1] == j]
+        if qs:
+            t = (steps[[chunk[q] for q in qs]][:, None] * _SIGNS).astype(x.dtype)
+            d = plan.V[j][[pairs[chunk[q]][0] for q in qs]][:, None]
+            b[qs] = x + t.reshape(*t.shape, *(1,) * x.ndim) * d
+        batch.append(b.reshape(rows, *x.shape))
+    return batch
 
 
 def _central(out: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -498,39 +513,25 @@ class _Autodiff:
     jv: np.ndarray | None  # (n_pairs, n_out): J v per pair
     fwd_note: str  # why forward mode does not exist for f ("" when it does)
     ip_rev: np.ndarray | None  # (K, n_leaves): <v_k, (Jᵀu)_j>
+    # The finite differences of every pair at its base step, when they were evaluated in
+    # the JVPs' batch (see `_autodiff`): (fd_h, fd_h2), each (n_pairs, n_out).
+    fd_base: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def _autodiff(
     f: Callable, args: tuple, what: str, plan: _Plan, modes: Sequence[str], rng: np.random.Generator
 ) -> _Autodiff:
-    """Step 2: the JVPs of all (direction, leaf) pairs in one vmap; one VJP for all of them.
+    """Step 2: one VJP for all pairs, then the JVPs of all (direction, leaf) pairs in one vmap.
 
     The first of these calls also gives ``f``'s output at the point (its primal), which is
     checked here (the error names ``what``) and completes the plan (:meth:`_Plan.with_output`):
-    no separate evaluation or trace of ``f`` is spent on it.
+    no separate evaluation or trace of ``f`` is spent on it. When the output is known before
+    the JVPs (after the VJP) and the problem is small, the base step's perturbed points join
+    the JVPs' batch with zero tangents (``fd_base``), saving a second vmap over ``f``.
     """
     g = plan.of_floats(f)
     xs = [plan.leaves[i] for i in plan.fidx]
-    prim, jv, fwd_note, ip_rev = None, None, "", None
-    if "fwd" in modes:
-        tangents = [np.zeros((len(plan.pairs), *x.shape), x.dtype) for x in xs]
-        for p, (k, j) in enumerate(plan.pairs):
-            tangents[j][p] = plan.V[j][k]
-        try:
-            prim, jv = jax.vmap(lambda *t: jax.jvp(g, xs, list(t)), out_axes=(None, 0))(
-                *[jnp.asarray(t) for t in tangents]
-            )
-        except (TypeError, NotImplementedError) as err:
-            _output_shape(f, args, what)  # an output that is not real arrays: InputError
-            # Forward mode of a custom_vjp function does not exist (TypeError; for the
-            # derivative of one at order 2, jax raises NotImplementedError for custom_lin).
-            text = str(err)
-            if "custom_vjp" not in text and "jvp" not in text and "custom_lin" not in text:
-                raise
-            fwd_note = text.splitlines()[0][:80]
-        else:
-            _check_out(prim, what)
-            jv = _f64(jv)
+    prim, jv, fwd_note, ip_rev, fd_base = None, None, "", None, None
     if "rev" in modes:
         try:
             prim, pull = jax.vjp(g, *xs)
@@ -538,10 +539,7 @@ def _autodiff(
             _output_shape(f, args, what)
             raise
         _check_out(prim, what)
-    if prim is None:
-        return _Autodiff(prim, jv, fwd_note, ip_rev)
-    plan.with_output(prim, rng)
-    if "rev" in modes:
+        plan.with_output(prim, rng)
         # One cotangent u and one pullback serve the K directions: <v_k, Jᵀu> for each k
         # (the pullback is the expensive part, and for a scalar loss u is a number anyway).
         ct = [np.asarray(c, np.float64) for c in pull(jax.tree.map(jnp.asarray, plan.U))]
@@ -552,7 +550,55 @@ def _autodiff(
                 for k in range(K)
             ]
         )
-    return _Autodiff(prim, jv, fwd_note, ip_rev)
+    if "fwd" in modes:
+        n_jvp = len(plan.pairs)
+        # With f's output known (after the VJP) and everything small, the base step's
+        # perturbed points ride in the JVPs' batch as primal-only rows (zero tangents): a
+        # small problem's cost is dispatch, and this saves a second vmap over f.
+        fuse = plan.h is not None and 10 * n_jvp * plan.per_item_bytes <= _FUSE_BYTES
+        n_fd = 4 * n_jvp if fuse else 0
+        tangents = [np.zeros((n_jvp + n_fd, *x.shape), x.dtype) for x in xs]
+        for p, (k, j) in enumerate(plan.pairs):
+            tangents[j][p] = plan.V[j][k]
+        if fuse:
+            assert plan.h is not None
+            steps = np.array([plan.h[j] for _, j in plan.pairs])
+            fd_pts = _perturbed(plan, plan.pairs, steps, list(range(n_jvp)), n_fd)
+            points = [
+                np.concatenate([np.broadcast_to(np.asarray(x), (n_jvp, *x.shape)), b])
+                for x, b in zip(xs, fd_pts, strict=True)
+            ]
+        try:
+            if fuse:
+                outs, jv = jax.vmap(lambda xr, tr: jax.jvp(g, list(xr), list(tr)))(
+                    [jnp.asarray(a) for a in points], [jnp.asarray(t) for t in tangents]
+                )
+            else:
+                prim_f, jv = jax.vmap(lambda *t: jax.jvp(g, xs, list(t)), out_axes=(None, 0))(
+                    *[jnp.asarray(t) for t in tangents]
+                )
+        except (TypeError, NotImplementedError) as err:
+            _output_shape(f, args, what)  # an output that is not real arrays: InputError
+            # Forward mode of a custom_vjp function does not exist (TypeError; for the
+            # derivative of one at order 2, jax raises NotImplementedError for custom_lin).
+            text = str(err)
+            if "custom_vjp" not in text and "jvp" not in text and "custom_lin" not in text:
+                raise
+            fwd_note = text.splitlines()[0][:80]
+        else:
+            if fuse:
+                out = _f64(outs)
+                fd_base = _central(out[n_jvp:].reshape(n_jvp, 4, -1), steps)
+                jv = _f64(jv)[:n_jvp]
+            else:
+                _check_out(prim_f, what)
+                prim = prim if prim is not None else prim_f
+                jv = _f64(jv)
+    if prim is None:
+        return _Autodiff(prim, jv, fwd_note, ip_rev)
+    if plan.h is None:
+        plan.with_output(prim, rng)
+    return _Autodiff(prim, jv, fwd_note, ip_rev, fd_base)
 
 
 def _fd_rounds(
@@ -577,7 +623,9 @@ def _fd_rounds(
         sub = [pairs[p] for p in todo]
         steps = np.array([h[j] for _, j in sub]) * scale[todo]
         # (after the VJP, whose forward pass ran f's operations at these shapes)
-        if "rev" in mode_list and todo is not all_pairs and len(todo) <= _UNBATCHED_PAIRS:
+        if todo is all_pairs and ad.fd_base is not None:
+            fd_h, fd_h2 = ad.fd_base  # evaluated in the JVPs' batch
+        elif "rev" in mode_list and todo is not all_pairs and len(todo) <= _UNBATCHED_PAIRS:
             fd_h, fd_h2 = _finite_differences_unbatched(f, plan, sub, steps)
         else:
             fd_h, fd_h2 = _finite_differences(f, plan, sub, steps, len(pairs))
@@ -750,7 +798,7 @@ def check_grads(
     The verdict is a field of the report (``report.verdict``, ``report.ok``); a failed check
     raises nothing by itself: call ``report.raise_if_failed()`` for an exception. No
     ``jax.jit`` is applied to ``f`` (each call sees it as it is now; ``f`` may be jitted by
-    the caller); the perturbed evaluations of one call run as one ``jax.vmap``.
+    the caller); the perturbed evaluations of one call run as one ``jax.vmap`` batch.
 
     Args:
         f: a function of the positional arguments ``*args`` returning a non-empty pytree
