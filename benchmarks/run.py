@@ -6,7 +6,10 @@
 
 Each ``benchmarks/bench_<topic>.py`` defines ``run(quick: bool) -> list[Row]``
 (see ``_harness.Row``): medians, and ratios against a baseline measured in the
-same run. The report is written to build/bench/ as results.json and results.md.
+same run. Each topic runs in a fresh interpreter of its own, so that what one topic
+imports (PyTorch's and TensorFlow's thread pools, jax's compilation caches) does not
+slow or warm another. The report is written to build/bench/ as results.json and
+results.md.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import importlib
 import json
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -87,6 +91,22 @@ def figure(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def _one_topic(topic: str, quick: bool, rows_to: Path | None) -> int:
+    """Run ``bench_<topic>.py`` in this interpreter; print its rows and write them as JSON."""
+    module = importlib.import_module(f"bench_{topic}")
+    rows = []
+    for row in module.run(quick=quick):
+        rows.append(row.as_dict())
+        print(
+            f"   {row.workload} | {row.impl}: {row.median_s * 1e3:.3g} ms "
+            f"(x{row.ratio:.2f} vs {row.baseline}) {row.note}",
+            flush=True,
+        )
+    if rows_to is not None:
+        rows_to.write_text(json.dumps(rows))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -94,28 +114,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", help="comma-separated topics, e.g. numdiff,costs")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--topic", help=argparse.SUPPRESS)  # internal: run one topic here
+    parser.add_argument("--rows-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.topic:
+        return _one_topic(args.topic, args.quick, args.rows_to)
     topics = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     if args.only:
         topics = [t for t in topics if t in args.only.split(",")]
     rows: list[dict] = []
+    args.out.mkdir(parents=True, exist_ok=True)
     for topic in topics:
         t0 = time.perf_counter()
         print(f"-- {topic}", flush=True)
-        module = importlib.import_module(f"bench_{topic}")
-        for row in module.run(quick=args.quick):
-            rows.append(row.as_dict())
-            print(
-                f"   {row.workload} | {row.impl}: {row.median_s * 1e3:.3g} ms "
-                f"(x{row.ratio:.2f} vs {row.baseline}) {row.note}",
-                flush=True,
-            )
+        part = args.out / f".rows_{topic}.json"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--topic", topic]
+        cmd += ["--rows-to", str(part)] + (["--quick"] if args.quick else [])
+        subprocess.run(cmd, check=True)
+        rows += json.loads(part.read_text())
+        part.unlink()
         print(f"   ({time.perf_counter() - t0:.1f} s)")
     info = machine()
     info["read_bandwidth_gbs"] = round(
         read_bandwidth_gbs(40 * 2**20 if args.quick else 400 * 2**20), 2
     )
-    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
     (args.out / "results.md").write_text(markdown(rows, info))
     figure(rows, args.out / "results.png")

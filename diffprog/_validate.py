@@ -195,11 +195,19 @@ def check_representable(func: str, name: str, value: Any) -> Any:
     """A concrete value must fit the active float dtype (float32 unless float64 is enabled)."""
     if is_tracer(value) or value is None:
         return value
+    dtype = jnp.result_type(float)  # the default float, without making an array
+    big = float(jnp.finfo(dtype).max)
+    have = getattr(value, "dtype", None)
+    if have is not None:
+        # An array's dtype decides without reading its values: integers of any width and
+        # floats no wider than the default always fit (a float32 array is never scanned).
+        if jnp.issubdtype(have, jnp.integer) or jnp.issubdtype(have, jnp.bool_):
+            return value
+        if jnp.issubdtype(have, jnp.floating) and float(jnp.finfo(have).max) <= big:
+            return value
     arr = np.asarray(value)
     if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         return value
-    dtype = jnp.result_type(float)  # the default float, without making an array
-    big = float(jnp.finfo(dtype).max)
     finite = arr[np.isfinite(arr)] if arr.size else arr
     if finite.size and float(np.max(np.abs(finite.astype(np.float64)))) > big:
         raise fail(
